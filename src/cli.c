@@ -1,0 +1,751 @@
+/* The command line: option parsing, walking the paths given, running the
+ * pipeline on each rule file, and the eval subcommand.  Exit status: 0 no
+ * finding at or above --fail-level, 1 findings, 2 usage, I/O or internal
+ * error. */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "eval.h"
+#include "exprlint.h"
+#include "report.h"
+#include "rules.h"
+#include "structure.h"
+
+enum {
+	EXIT_CLEAN = 0,
+	EXIT_FINDINGS = 1,
+	EXIT_TROUBLE = 2
+};
+
+struct cli {
+	struct rule_options rules;
+	struct report report;
+	enum report_format format;
+	int format_set;
+	int color;		/* -1 auto, 0 never, 1 always */
+	enum severity fail_level;
+	unsigned char enabled[CHECK_COUNT];
+	int dump_ast;
+	const char *stdin_name;
+	int trouble;		/* an I/O or internal error happened */
+	size_t failing;		/* findings at or above fail_level */
+	size_t files;
+};
+
+/* Directories on the path from the scan root, to refuse loops. */
+struct dir_stack {
+	dev_t dev[256];
+	ino_t ino[256];
+	size_t n;
+};
+
+static void usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "rulecheck: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'rulecheck --help' for more information.\n");
+	exit(EXIT_TROUBLE);
+}
+
+static void print_help(void)
+{
+	fputs("Usage: rulecheck [OPTIONS] PATH...\n"
+	      "       rulecheck eval FILE --op OP [REQUEST OPTIONS]\n"
+	      "Check CloudBase safety rules.  A directory is scanned "
+	      "recursively; '-' reads\nstandard input.\n\n"
+	      "Options:\n"
+	      "  -f, --format FORMAT     tty, gcc or json "
+	      "(default: tty on a terminal, else gcc)\n"
+	      "      --fail-level SEV    note, warning or error "
+	      "(default: warning)\n"
+	      "      --kind KIND         database, storage or function\n"
+	      "      --enable IDS        enable checks (comma-separated, "
+	      "or 'all')\n"
+	      "      --disable IDS       disable checks (comma-separated, "
+	      "or 'all')\n"
+	      "      --list-checks       list the checks and exit\n"
+	      "      --dump-ast          print the syntax tree of every rule\n"
+	      "      --stdin-filename N  the name of standard input\n"
+	      "      --color WHEN        auto, always or never\n"
+	      "  -h, --help              show this help and exit\n"
+	      "  -V, --version           show the version and exit\n\n"
+	      "Request options of eval:\n"
+	      "  --op OP  --auth JSON|null  --doc JSON  --data JSON  --now N\n"
+	      "  --get PATH=JSON  --collection NAME  --kind KIND\n\n"
+	      "Exit status: 0 no finding at or above the fail level, "
+	      "1 findings,\n2 usage, input/output or internal error.\n",
+	      stdout);
+}
+
+static void list_checks(void)
+{
+	int i;
+
+	for (i = 0; i < CHECK_COUNT; i++)
+		printf("%-26s %-8s %-11s %s\n", check_table[i].id,
+		       check_severity_name(check_table[i].severity),
+		       check_category_name(check_table[i].category),
+		       check_table[i].summary);
+}
+
+static void set_checks(struct cli *c, const char *list, int on)
+{
+	char *copy = strdup(list), *tok, *save = NULL;
+	int id;
+
+	for (tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (strcmp(tok, "all") == 0) {
+			memset(c->enabled, on, sizeof(c->enabled));
+			continue;
+		}
+		id = check_by_name(tok);
+		if (id < 0) {
+			free(copy);
+			usage_error("unknown check '%s'; see --list-checks",
+				    tok);
+		}
+		c->enabled[id] = (unsigned char)on;
+	}
+	free(copy);
+}
+
+static enum severity parse_severity(const char *s)
+{
+	if (strcmp(s, "note") == 0)
+		return SEV_NOTE;
+	if (strcmp(s, "warning") == 0)
+		return SEV_WARNING;
+	if (strcmp(s, "error") == 0)
+		return SEV_ERROR;
+	usage_error("invalid severity '%s'; use note, warning or error", s);
+	return SEV_ERROR;
+}
+
+static enum report_format parse_format(const char *s)
+{
+	if (strcmp(s, "tty") == 0)
+		return REPORT_TTY;
+	if (strcmp(s, "gcc") == 0)
+		return REPORT_GCC;
+	if (strcmp(s, "json") == 0)
+		return REPORT_JSON;
+	usage_error("invalid format '%s'; use tty, gcc or json", s);
+	return REPORT_GCC;
+}
+
+static enum rule_kind parse_kind(const char *s)
+{
+	enum rule_kind k = rule_kind_by_name(s);
+
+	if (k == RULE_KIND_UNKNOWN)
+		usage_error("invalid kind '%s'; use database, storage or "
+			    "function", s);
+	return k;
+}
+
+static int parse_color(const char *s)
+{
+	if (strcmp(s, "auto") == 0)
+		return -1;
+	if (strcmp(s, "always") == 0)
+		return 1;
+	if (strcmp(s, "never") == 0)
+		return 0;
+	usage_error("invalid colour '%s'; use auto, always or never", s);
+	return 0;
+}
+
+/* ---- checking files ------------------------------------------------------ */
+
+static void dump_ast(const struct rule_file *rf)
+{
+	size_t i, j;
+
+	for (i = 0; i < rf->nobjects; i++) {
+		const struct rule_object *obj = &rf->objects[i];
+
+		for (j = 0; j < obj->nvalues; j++) {
+			const struct rule_value *v = &obj->values[j];
+			struct src_pos p;
+
+			if (!v->ast)
+				continue;
+			p = src_position(&rf->src, v->member->value->span.start);
+			printf("%s:%u:%u: %s/%s\n", rf->src.name, p.line,
+			       p.column, obj->pointer, v->key);
+			ast_dump(stdout, v->ast, 1);
+		}
+	}
+}
+
+static void lint_expressions(struct diag_list *d, const struct rule_file *rf)
+{
+	size_t i, j;
+
+	for (i = 0; i < rf->nobjects; i++) {
+		const struct rule_object *obj = &rf->objects[i];
+
+		for (j = 0; j < obj->nvalues; j++)
+			if (obj->values[j].ast && !obj->values[j].member->shadowed)
+				exprlint_check(d, rf, obj, &obj->values[j]);
+	}
+}
+
+/* In a directory scan, a file that is not JSON is reported only when it
+ * looks meant to hold rules. */
+static int looks_like_rules(const struct rule_file *rf, const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	base = base ? base + 1 : path;
+	return strstr(base, "rule") || strstr(base, "security") ||
+	       strstr(base, "permission") ||
+	       memmem(rf->src.buf, rf->src.len, "auth.", 5) ||
+	       memmem(rf->src.buf, rf->src.len, "\"invoke\"", 8);
+}
+
+static void count_failing(struct cli *c, const struct diag_list *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		if (d->v[i].severity >= c->fail_level)
+			c->failing++;
+}
+
+static void check_file(struct cli *c, const char *path, const char *name,
+		       int explicit)
+{
+	struct diag_list d;
+	struct rule_file rf;
+	char err[256];
+	int keep = 1;
+
+	diag_init(&d);
+	memcpy(d.enabled, c->enabled, sizeof(d.enabled));
+	if (rules_load(&rf, path, name, &c->rules, &d, err, sizeof(err)) < 0) {
+		fprintf(stderr, "rulecheck: %s: %s\n", name, err);
+		c->trouble = 1;
+		diag_free(&d);
+		return;
+	}
+
+	if (!rf.json.root)
+		keep = explicit || looks_like_rules(&rf, path);
+	else
+		keep = structure_check(&d, &rf, explicit);
+	if (keep) {
+		c->files++;
+		if (rf.json.root)
+			lint_expressions(&d, &rf);
+		if (c->dump_ast)
+			dump_ast(&rf);
+		diag_sort(&d);
+		report_findings(&c->report, &d);
+		count_failing(c, &d);
+	}
+	diag_free(&d);
+	rules_free(&rf);
+}
+
+static int has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static int skip_dir(const char *name)
+{
+	return strcmp(name, "node_modules") == 0 || name[0] == '.';
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void scan_path(struct cli *c, const char *path, int explicit,
+		      struct dir_stack *stack);
+
+/* The sorted entry names of PATH; NULL (with errno) on failure. */
+static char **read_dir(const char *path, size_t *count)
+{
+	DIR *dir = opendir(path);
+	struct dirent *e;
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+
+	if (!dir)
+		return NULL;
+	while ((e = readdir(dir))) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			names = realloc(names, cap * sizeof(*names));
+			if (!names)
+				abort();
+		}
+		names[n++] = strdup(e->d_name);
+	}
+	closedir(dir);
+	qsort(names, n, sizeof(*names), by_name);
+	*count = n;
+	return names ? names : calloc(1, sizeof(*names));
+}
+
+static int on_stack(const struct dir_stack *s, const struct stat *st)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->dev[i] == st->st_dev && s->ino[i] == st->st_ino)
+			return 1;
+	return 0;
+}
+
+static void scan_dir(struct cli *c, const char *path, const struct stat *st,
+		     struct dir_stack *stack)
+{
+	size_t n = 0, i;
+	char **names;
+
+	if (on_stack(stack, st) || stack->n == 256) {
+		fprintf(stderr, "rulecheck: %s: directory loop or nesting "
+			"too deep; not followed\n", path);
+		c->trouble = 1;
+		return;
+	}
+	names = read_dir(path, &n);
+	if (!names) {
+		fprintf(stderr, "rulecheck: %s: %s\n", path, strerror(errno));
+		c->trouble = 1;
+		return;
+	}
+	stack->dev[stack->n] = st->st_dev;
+	stack->ino[stack->n++] = st->st_ino;
+	for (i = 0; i < n; i++) {
+		size_t len = strlen(path) + strlen(names[i]) + 2;
+		char *child = malloc(len);
+
+		if (!child)
+			abort();
+		snprintf(child, len, "%s%s%s", path,
+			 has_suffix(path, "/") ? "" : "/", names[i]);
+		scan_path(c, child, 0, stack);
+		free(child);
+		free(names[i]);
+	}
+	stack->n--;
+	free(names);
+}
+
+static void scan_path(struct cli *c, const char *path, int explicit,
+		      struct dir_stack *stack)
+{
+	const char *base = strrchr(path, '/');
+	struct stat st;
+
+	base = base ? base + 1 : path;
+	if (stat(path, &st) < 0) {
+		if (explicit || lstat(path, &st) < 0) {
+			fprintf(stderr, "rulecheck: %s: %s\n", path,
+				strerror(errno));
+			c->trouble = 1;
+		}
+		return;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		if (explicit || !skip_dir(base))
+			scan_dir(c, path, &st, stack);
+		return;
+	}
+	if (explicit || (S_ISREG(st.st_mode) && has_suffix(base, ".json")))
+		check_file(c, path, path, explicit);
+}
+
+/* ---- the eval command ----------------------------------------------------- */
+
+struct eval_args {
+	const char *file, *op, *collection;
+	cJSON *auth, *doc, *data;
+	double now;
+	struct eval_get gets[16];
+	cJSON *get_docs[16];
+	size_t ngets;
+};
+
+static cJSON *parse_json_arg(const char *opt, const char *text)
+{
+	cJSON *v = cJSON_Parse(text);
+
+	if (!v) {
+		fprintf(stderr, "rulecheck: %s: not valid JSON: '%s'\n", opt,
+			text);
+		exit(EXIT_TROUBLE);
+	}
+	return v;
+}
+
+static void add_get(struct eval_args *a, char *arg)
+{
+	char *eq = strchr(arg, '=');
+
+	if (!eq)
+		usage_error("--get needs PATH=JSON, not '%s'", arg);
+	if (a->ngets == 16)
+		usage_error("at most 16 --get documents, not '%s'", arg);
+	*eq = '\0';
+	a->get_docs[a->ngets] = parse_json_arg("--get", eq + 1);
+	a->gets[a->ngets].path = arg;
+	a->gets[a->ngets].doc = a->get_docs[a->ngets];
+	a->ngets++;
+}
+
+static double now_ms(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (double)tv.tv_sec * 1000.0 + (double)(tv.tv_usec / 1000);
+}
+
+static void parse_eval_args(struct cli *c, struct eval_args *a, int argc,
+			    char **argv)
+{
+	static const struct option longopts[] = {
+		{"op", required_argument, NULL, 'o'},
+		{"auth", required_argument, NULL, 'a'},
+		{"doc", required_argument, NULL, 'd'},
+		{"data", required_argument, NULL, 'D'},
+		{"now", required_argument, NULL, 'n'},
+		{"get", required_argument, NULL, 'g'},
+		{"collection", required_argument, NULL, 'c'},
+		{"kind", required_argument, NULL, 'k'},
+		{NULL, 0, NULL, 0}
+	};
+	char *end;
+	int ch;
+
+	a->now = now_ms();
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'o': a->op = optarg; break;
+		case 'a': a->auth = parse_json_arg("--auth", optarg); break;
+		case 'd': a->doc = parse_json_arg("--doc", optarg); break;
+		case 'D': a->data = parse_json_arg("--data", optarg); break;
+		case 'g': add_get(a, optarg); break;
+		case 'c': a->collection = optarg; break;
+		case 'k': c->rules.kind = parse_kind(optarg); break;
+		case 'n':
+			a->now = strtod(optarg, &end);
+			if (*optarg == '\0' || *end != '\0')
+				usage_error("--now needs a number, not '%s'",
+					    optarg);
+			break;
+		default:
+			exit(EXIT_TROUBLE);
+		}
+	}
+	if (optind != argc - 1)
+		usage_error("%s", "eval needs exactly one FILE");
+	a->file = argv[optind];
+	if (!a->op)
+		usage_error("%s", "eval needs --op");
+}
+
+static int is_op_of(enum rule_kind kind, const char *op)
+{
+	if (kind == RULE_KIND_STORAGE)
+		return strcmp(op, "read") == 0 || strcmp(op, "write") == 0;
+	if (kind == RULE_KIND_FUNCTION)
+		return strcmp(op, "invoke") == 0;
+	return strcmp(op, "read") == 0 || strcmp(op, "create") == 0 ||
+	       strcmp(op, "update") == 0 || strcmp(op, "delete") == 0;
+}
+
+static const struct rule_object *find_named(const struct rule_file *rf,
+					    const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < rf->nobjects; i++)
+		if (rf->objects[i].name && strcmp(rf->objects[i].name, name) == 0)
+			return &rf->objects[i];
+	return NULL;
+}
+
+/* The rule object a request addresses: by --collection (for functions,
+ * the exact name, then "*"), or the only one in the file. */
+static const struct rule_object *select_object(const struct rule_file *rf,
+					       const char *collection)
+{
+	const struct rule_object *obj;
+	size_t i;
+
+	if (collection) {
+		obj = find_named(rf, collection);
+		if (!obj && rf->nobjects && rf->objects[0].kind ==
+		    RULE_KIND_FUNCTION)
+			obj = find_named(rf, "*");
+		if (obj)
+			return obj;
+		fprintf(stderr, "rulecheck: %s: no rule object named '%s'\n",
+			rf->src.name, collection);
+		return NULL;
+	}
+	if (rf->nobjects == 1)
+		return &rf->objects[0];
+	fprintf(stderr, "rulecheck: %s: %zu rule objects; choose one with "
+		"--collection:", rf->src.name, rf->nobjects);
+	for (i = 0; i < rf->nobjects && i < 20; i++)
+		fprintf(stderr, " %s", rf->objects[i].name ?
+			rf->objects[i].name : rf->objects[i].pointer);
+	fputc('\n', stderr);
+	return NULL;
+}
+
+static void print_decider(const struct rule_file *rf,
+			  const struct rule_value *v,
+			  const struct eval_outcome *out)
+{
+	const struct json_node *s = v->member->value;
+	size_t rs, re;
+	struct src_pos p;
+
+	rules_raw_span(s, out->decider->start, out->decider->end, &rs, &re);
+	p = src_position(&rf->src, rs);
+	printf("%s:%u:%u: %.*s\n", rf->src.name, p.line, p.column,
+	       (int)(out->decider->end - out->decider->start),
+	       s->str.text + out->decider->start);
+	printf("%s\n", out->reason);
+}
+
+static int run_eval_value(const struct rule_file *rf,
+			  const struct rule_object *obj,
+			  const struct rule_value *v, struct eval_args *a)
+{
+	struct eval_request req;
+	struct eval_outcome out;
+	int storage = obj->kind == RULE_KIND_STORAGE;
+
+	memset(&req, 0, sizeof(req));
+	req.op = a->op;
+	req.auth = a->auth;
+	req.doc = storage ? NULL : a->doc;
+	req.resource = storage ? a->doc : NULL;
+	req.data = a->data;
+	req.now = a->now;
+	req.gets = a->gets;
+	req.ngets = a->ngets;
+	eval_expr(v->ast, &req, &out);
+	printf("%s\n", out.verdict == EVAL_ALLOW ? "allow" : "deny");
+	if (out.decider)
+		print_decider(rf, v, &out);
+	else
+		printf("%s\n", out.reason);
+	return out.verdict == EVAL_ALLOW ? EXIT_CLEAN : EXIT_FINDINGS;
+}
+
+static int run_eval_object(const struct rule_file *rf,
+			   const struct rule_object *obj, struct eval_args *a)
+{
+	const struct rule_value *v;
+	const struct json_node *n;
+	struct src_pos p;
+
+	if (!is_op_of(obj->kind, a->op)) {
+		fprintf(stderr, "rulecheck: '%s' is not an operation of a %s "
+			"rule\n", a->op, rule_kind_name(obj->kind));
+		return EXIT_TROUBLE;
+	}
+	v = rules_effective(obj, a->op);
+	if (!v) {
+		printf("deny\nno rule governs '%s'; an absent rule denies\n",
+		       a->op);
+		return EXIT_FINDINGS;
+	}
+	n = v->member->value;
+	p = src_position(&rf->src, n->span.start);
+	if (n->type == JSON_TRUE || n->type == JSON_FALSE) {
+		printf("%s\n%s:%u:%u: %s\n", n->type == JSON_TRUE ? "allow" :
+		       "deny", rf->src.name, p.line, p.column,
+		       n->type == JSON_TRUE ? "true" : "false");
+		printf("the rule is the literal %s\n",
+		       n->type == JSON_TRUE ? "true" : "false");
+		return n->type == JSON_TRUE ? EXIT_CLEAN : EXIT_FINDINGS;
+	}
+	if (!v->ast) {
+		fprintf(stderr, "rulecheck: %s:%u:%u: the rule of '%s' does "
+			"not compile; run rulecheck on the file\n",
+			rf->src.name, p.line, p.column, v->key);
+		return EXIT_TROUBLE;
+	}
+	return run_eval_value(rf, obj, v, a);
+}
+
+static int run_eval(struct cli *c, int argc, char **argv)
+{
+	struct eval_args a;
+	struct rule_file rf;
+	struct diag_list d;
+	const struct rule_object *obj;
+	char err[256];
+	int rc = EXIT_TROUBLE;
+	size_t i;
+
+	memset(&a, 0, sizeof(a));
+	parse_eval_args(c, &a, argc, argv);
+	diag_init(&d);
+	if (rules_load(&rf, a.file, a.file, &c->rules, &d, err,
+		       sizeof(err)) < 0) {
+		fprintf(stderr, "rulecheck: %s: %s\n", a.file, err);
+		goto out;
+	}
+	if (!rf.json.root) {
+		struct src_pos p = src_position(&rf.src,
+						rf.json.err_span.start);
+		fprintf(stderr, "rulecheck: %s:%u:%u: %s\n", a.file, p.line,
+			p.column, rf.json.err);
+	} else if ((obj = select_object(&rf, a.collection))) {
+		rc = run_eval_object(&rf, obj, &a);
+	}
+	rules_free(&rf);
+out:
+	diag_free(&d);
+	cJSON_Delete(a.auth);
+	cJSON_Delete(a.doc);
+	cJSON_Delete(a.data);
+	for (i = 0; i < a.ngets; i++)
+		cJSON_Delete(a.get_docs[i]);
+	return rc;
+}
+
+/* ---- main ---------------------------------------------------------------- */
+
+enum {
+	OPT_FAIL_LEVEL = 256,
+	OPT_KIND,
+	OPT_ENABLE,
+	OPT_DISABLE,
+	OPT_LIST_CHECKS,
+	OPT_DUMP_AST,
+	OPT_STDIN_FILENAME,
+	OPT_COLOR
+};
+
+static void parse_options(struct cli *c, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"format", required_argument, NULL, 'f'},
+		{"fail-level", required_argument, NULL, OPT_FAIL_LEVEL},
+		{"kind", required_argument, NULL, OPT_KIND},
+		{"enable", required_argument, NULL, OPT_ENABLE},
+		{"disable", required_argument, NULL, OPT_DISABLE},
+		{"list-checks", no_argument, NULL, OPT_LIST_CHECKS},
+		{"dump-ast", no_argument, NULL, OPT_DUMP_AST},
+		{"stdin-filename", required_argument, NULL, OPT_STDIN_FILENAME},
+		{"color", required_argument, NULL, OPT_COLOR},
+		{"colour", required_argument, NULL, OPT_COLOR},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0}
+	};
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "f:hV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			c->format = parse_format(optarg);
+			c->format_set = 1;
+			break;
+		case OPT_FAIL_LEVEL:
+			c->fail_level = parse_severity(optarg);
+			break;
+		case OPT_KIND:
+			c->rules.kind = parse_kind(optarg);
+			break;
+		case OPT_ENABLE:
+			set_checks(c, optarg, 1);
+			break;
+		case OPT_DISABLE:
+			set_checks(c, optarg, 0);
+			break;
+		case OPT_LIST_CHECKS:
+			list_checks();
+			exit(EXIT_CLEAN);
+		case OPT_DUMP_AST:
+			c->dump_ast = 1;
+			break;
+		case OPT_STDIN_FILENAME:
+			c->stdin_name = optarg;
+			break;
+		case OPT_COLOR:
+			c->color = parse_color(optarg);
+			break;
+		case 'h':
+			print_help();
+			exit(EXIT_CLEAN);
+		case 'V':
+			printf("rulecheck %s\n", PACKAGE_VERSION);
+			exit(EXIT_CLEAN);
+		default:
+			fprintf(stderr, "Try 'rulecheck --help' for more "
+				"information.\n");
+			exit(EXIT_TROUBLE);
+		}
+	}
+}
+
+static void cli_init(struct cli *c)
+{
+	memset(c, 0, sizeof(*c));
+	rules_default_options(&c->rules);
+	memset(c->enabled, 1, sizeof(c->enabled));
+	c->fail_level = SEV_WARNING;
+	c->color = -1;
+	c->stdin_name = "<stdin>";
+}
+
+int main(int argc, char **argv)
+{
+	struct dir_stack stack = {.n = 0};
+	struct cli c;
+	int i, tty = isatty(STDOUT_FILENO);
+
+	cli_init(&c);
+	if (argc > 1 && strcmp(argv[1], "eval") == 0)
+		return run_eval(&c, argc - 1, argv + 1);
+	parse_options(&c, argc, argv);
+	if (optind == argc)
+		usage_error("%s", "no PATH given");
+	if (!c.format_set)
+		c.format = tty ? REPORT_TTY : REPORT_GCC;
+	report_init(&c.report, c.format,
+		    c.color < 0 ? tty && !getenv("NO_COLOR") : c.color,
+		    stdout);
+
+	for (i = optind; i < argc; i++) {
+		if (strcmp(argv[i], "-") == 0)
+			check_file(&c, "-", c.stdin_name, 1);
+		else
+			scan_path(&c, argv[i], 1, &stack);
+	}
+	if (report_finish(&c.report) < 0) {
+		fprintf(stderr, "rulecheck: cannot write the report: %s\n",
+			strerror(errno));
+		return EXIT_TROUBLE;
+	}
+	if (c.trouble)
+		return EXIT_TROUBLE;
+	return c.failing ? EXIT_FINDINGS : EXIT_CLEAN;
+}

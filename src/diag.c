@@ -1,0 +1,105 @@
+/* Findings: collection, filtering by the enabled checks, and a stable
+ * order for reporting. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+
+void diag_init(struct diag_list *d)
+{
+	int i;
+
+	memset(d, 0, sizeof(*d));
+	for (i = 0; i < CHECK_COUNT; i++) {
+		d->enabled[i] = 1;
+		d->severity[i] = (unsigned char)check_table[i].severity;
+	}
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static char *vformat(const char *fmt, va_list ap)
+{
+	va_list aq;
+	char *s;
+	int n;
+
+	va_copy(aq, ap);
+	n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	s = malloc((size_t)n + 1);
+	if (!s)
+		abort();
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	return s;
+}
+
+void diag_add(struct diag_list *d, enum check_id check,
+	      const struct src_file *file, size_t start, size_t end,
+	      const char *pointer, const char *collection,
+	      const char *operation, const char *fmt, ...)
+{
+	struct finding *f;
+	va_list ap;
+
+	if (!d->enabled[check])
+		return;
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 16;
+		d->v = realloc(d->v, d->cap * sizeof(*d->v));
+		if (!d->v)
+			abort();
+	}
+
+	f = &d->v[d->n];
+	f->check = check;
+	f->severity = (enum severity)d->severity[check];
+	f->file = file;
+	f->start = start;
+	f->end = end < start ? start : end;
+	f->pointer = dup_or_null(pointer);
+	f->collection = dup_or_null(collection);
+	f->operation = operation;
+	f->seq = d->n;
+	va_start(ap, fmt);
+	f->message = vformat(fmt, ap);
+	va_end(ap);
+	d->n++;
+}
+
+static int by_position(const void *pa, const void *pb)
+{
+	const struct finding *a = pa, *b = pb;
+
+	if (a->file != b->file)
+		return a->seq < b->seq ? -1 : 1;
+	if (a->start != b->start)
+		return a->start < b->start ? -1 : 1;
+	if (a->check != b->check)
+		return a->check < b->check ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+void diag_sort(struct diag_list *d)
+{
+	if (d->n > 1)
+		qsort(d->v, d->n, sizeof(*d->v), by_position);
+}
+
+void diag_free(struct diag_list *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		free(d->v[i].pointer);
+		free(d->v[i].collection);
+		free(d->v[i].message);
+	}
+	free(d->v);
+	d->v = NULL;
+	d->n = d->cap = 0;
+}
