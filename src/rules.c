@@ -354,6 +354,26 @@ static void walk_members(struct walk *w, struct json_node *obj,
 	}
 }
 
+/* An empty object denies everything: it is a rule object at the root
+ * and beside other rule objects, and merely empty anywhere else. */
+static int is_empty_rule(const struct json_node *node,
+			 const struct json_node *parent)
+{
+	size_t i;
+
+	if (node->type != JSON_OBJECT || node->nmembers > 0)
+		return 0;
+	if (!parent)
+		return 1;
+	for (i = 0; i < parent->nmembers; i++) {
+		const struct json_node *v = parent->members[i].value;
+
+		if (v->type == JSON_OBJECT && is_rule_object(v))
+			return 1;
+	}
+	return 0;
+}
+
 static void walk_node(struct walk *w, struct json_node *node,
 		      struct json_node *parent, const char *name,
 		      enum rule_kind hint)
@@ -361,7 +381,7 @@ static void walk_node(struct walk *w, struct json_node *node,
 	size_t i, old;
 
 	if (node->type == JSON_OBJECT) {
-		if (is_rule_object(node))
+		if (is_rule_object(node) || is_empty_rule(node, parent))
 			add_object(w, node, parent, name, hint);
 		else
 			walk_members(w, node, name, hint);
@@ -373,7 +393,7 @@ static void walk_node(struct walk *w, struct json_node *node,
 		const char *item_name = array_item_name(node->items[i]);
 
 		old = ptr_push_index(w, i);
-		walk_node(w, node->items[i], NULL,
+		walk_node(w, node->items[i], node,
 			  item_name ? item_name : name, hint);
 		w->len = old;
 		w->ptr[old] = '\0';
@@ -553,7 +573,7 @@ int rules_load(struct rule_file *rf, const char *path, const char *name,
 		return 0;
 	}
 
-	find_objects(rf, path, opt);
+	find_objects(rf, name, opt);
 	for (i = 0; i < rf->nobjects; i++)
 		collect_values(rf, &rf->objects[i], opt, d);
 	rf->kind = file_kind(rf);

@@ -99,7 +99,7 @@ static int check_firebase(struct diag_list *d, struct rule_file *rf,
 
 	scan_firebase(&fs, rf->json.root);
 	if (!fs.first)
-		return rf->nobjects > 0;
+		return rf->nobjects > 0 || explicit;
 	rf->firebase = 1;
 	if (rf->nobjects > 0)
 		return 1;
