@@ -24,17 +24,10 @@ static char *dup_or_null(const char *s)
 
 static char *vformat(const char *fmt, va_list ap)
 {
-	va_list aq;
 	char *s;
-	int n;
 
-	va_copy(aq, ap);
-	n = vsnprintf(NULL, 0, fmt, aq);
-	va_end(aq);
-	s = malloc((size_t)n + 1);
-	if (!s)
+	if (vasprintf(&s, fmt, ap) < 0)
 		abort();
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
 	return s;
 }
 

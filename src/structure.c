@@ -9,9 +9,12 @@
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
+/* The values the platform accepts, white space removed; the conjunction
+ * is accepted in either order, since the two mean the same. */
 static const char *const accepted_invoke[] = {
 	"auth!=null",
 	"auth.loginType!='ANONYMOUS'&&auth!=null",
+	"auth!=null&&auth.loginType!='ANONYMOUS'",
 };
 
 static void check_events(struct diag_list *d, struct rule_file *rf)
@@ -50,9 +53,16 @@ static void check_events(struct diag_list *d, struct rule_file *rf)
 
 /* ---- Firebase syntax ---------------------------------------------------- */
 
-static int is_firebase_key(const char *key)
+/* '.read', '.write', '.validate', '.indexOn', and '$uid'-style path
+ * variables, which hold rules (MongoDB's '$or' holds an array). */
+static int is_firebase_key(const struct json_member *m)
 {
-	return (key[0] == '.' && key[1] != '\0') || key[0] == '$';
+	const char *key = m->key.text;
+
+	if (key[0] == '.' && key[1] != '\0')
+		return 1;
+	return key[0] == '$' && key[1] != '\0' &&
+	       m->value->type == JSON_OBJECT;
 }
 
 struct firebase_scan {
@@ -75,7 +85,7 @@ static void scan_firebase(struct firebase_scan *fs, const struct json_node *n)
 	for (i = 0; i < n->nmembers; i++) {
 		const struct json_member *m = &n->members[i];
 
-		if (is_firebase_key(m->key.text)) {
+		if (is_firebase_key(m)) {
 			if (!fs->first)
 				fs->first = m;
 			fs->count++;
@@ -117,7 +127,7 @@ static int check_firebase(struct diag_list *d, struct rule_file *rf,
 static const char *value_type_name(enum json_type t)
 {
 	static const char *const names[] = {
-		"null", "boolean", "boolean", "number", "string", "an array",
+		"null", "a boolean", "a boolean", "a number", "a string", "an array",
 		"an object"
 	};
 
@@ -132,7 +142,7 @@ static void check_key(struct diag_list *d, struct rule_file *rf,
 	const char *hint;
 	size_t nops;
 
-	if (is_firebase_key(m->key.text))
+	if (is_firebase_key(m))
 		return;
 	ops = rules_ops(obj->kind, &nops);
 	hint = hint_nearest(m->key.text, ops, nops);
