@@ -91,6 +91,8 @@ struct eval_state {
 	size_t total;
 	unsigned depth;
 	int failed;
+	int suspended;		/* the hook asked to stop */
+	const struct ast_node *at;	/* the member access being evaluated */
 	const struct ast_node *err_node;
 	char reason[256];
 };
@@ -218,6 +220,23 @@ static int truthy(const struct eval_value *v)
 }
 
 /* ---- errors, arena and string building --------------------------------- */
+
+static void fail(struct eval_state *ev, const struct ast_node *n,
+		 const char *fmt, ...);
+
+/* Ask the engine's hook about something the request does not hold;
+ * returns nonzero when the evaluation is now suspended. */
+static int ask_hook(struct eval_state *ev, const cJSON *obj, const char *key,
+		    size_t len, const struct ast_node *at)
+{
+	const struct eval_hook *h = ev->req->hook;
+
+	if (!h || ev->failed || !h->missing(h->ctx, obj, key, len, at))
+		return 0;
+	fail(ev, at, "suspended");
+	ev->suspended = 1;
+	return 1;
+}
 
 /* Record the first error; evaluation stops as soon as it is set. */
 static void fail(struct eval_state *ev, const struct ast_node *n,
@@ -951,6 +970,9 @@ static struct eval_value object_member(struct eval_state *ev,
 		return mk_undef();
 	}
 	m = json_member(v->json, key, len);
+	if (!m && ask_hook(ev, v->json, key, len, ev->at))
+		return mk_undef();
+	m = m ? m : json_member(v->json, key, len);
 	return m ? from_json(m) : mk_undef();
 }
 
@@ -1981,6 +2003,9 @@ static struct eval_value eval_get(struct eval_state *ev,
 		return mk_undef();
 	}
 	doc = get_lookup(ev->req, &path);
+	if (!doc && ask_hook(ev, NULL, path.str, path.len, call))
+		return mk_undef();
+	doc = doc ? doc : get_lookup(ev->req, &path);
 	if (doc && !cJSON_IsNull(doc))
 		return from_json(doc);
 	absent = mk_null();
@@ -2009,8 +2034,11 @@ static struct eval_value eval_ident(struct eval_state *ev,
 				 &eval_empty_resource);
 	if (strcmp(n->text, "request") == 0)
 		return mk_json_object(NULL);
-	if (strcmp(n->text, "now") == 0)
+	if (strcmp(n->text, "now") == 0) {
+		if (req->now_open && ask_hook(ev, NULL, NULL, 0, n))
+			return mk_undef();
 		return mk_number(req->now);
+	}
 	if (strcmp(n->text, "undefined") == 0)
 		return mk_undef();
 	if (strcmp(n->text, "get") == 0)
@@ -2322,8 +2350,10 @@ static struct eval_value eval_node(struct eval_state *ev,
 		spine[i++] = c;
 	v = eval_leaf(ev, spine[depth - 1]);
 	v.decider = spine[depth - 1];
-	for (i = depth - 1; i-- > 0 && !ev->failed;)
+	for (i = depth - 1; i-- > 0 && !ev->failed;) {
+		ev->at = spine[i];
 		step(ev, spine[i], &v);
+	}
 	if (cond)
 		v.decider = cond;
 out:
@@ -2476,4 +2506,24 @@ void eval_expr(const struct ast_node *expr, const struct eval_request *req,
 		uselocale(old);
 		freelocale(c_locale);
 	}
+}
+
+enum eval_status eval_quick(const struct ast_node *expr,
+			    const struct eval_request *req)
+{
+	struct eval_state ev;
+	struct eval_value v;
+	enum eval_status st;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.req = req;
+	v = eval_node(&ev, expr);
+	if (ev.suspended)
+		st = EVAL_ST_SUSPENDED;
+	else if (ev.failed)
+		st = EVAL_ST_ERROR;
+	else
+		st = truthy(&v) ? EVAL_ST_TRUE : EVAL_ST_FALSE;
+	arena_free(&ev);
+	return st;
 }

@@ -13,6 +13,18 @@ struct eval_get {
 	const cJSON *doc;	/* the document; NULL or cJSON null: absent */
 };
 
+/* What the symbolic engine leaves open in a request it is building.  The
+ * evaluator calls MISSING when it reads something the request does not
+ * hold: member KEY of the object OBJ, the document at get() PATH (OBJ is
+ * NULL, KEY is the path), or now (OBJ and KEY NULL) when now_open is set.
+ * AT is the node being evaluated.  A nonzero return suspends the
+ * evaluation; zero lets it go on with the member absent. */
+struct eval_hook {
+	int (*missing)(void *ctx, const cJSON *obj, const char *key,
+		       size_t len, const struct ast_node *at);
+	void *ctx;
+};
+
 struct eval_request {
 	const char *op;		/* read, create, update, delete, write, invoke */
 	const cJSON *auth;	/* NULL or cJSON null: unauthenticated */
@@ -22,6 +34,8 @@ struct eval_request {
 	double now;
 	const struct eval_get *gets;
 	size_t ngets;
+	const struct eval_hook *hook;	/* NULL outside the engine */
+	int now_open;		/* now is not decided yet */
 };
 
 enum eval_verdict {
@@ -40,5 +54,17 @@ struct eval_outcome {
  * with error set and reason naming it. */
 void eval_expr(const struct ast_node *expr, const struct eval_request *req,
 	       struct eval_outcome *out);
+
+enum eval_status {
+	EVAL_ST_FALSE,		/* evaluated, falsy */
+	EVAL_ST_TRUE,		/* evaluated, truthy: the rule allows */
+	EVAL_ST_ERROR,		/* an evaluation error: the rule denies */
+	EVAL_ST_SUSPENDED	/* the hook stopped it */
+};
+
+/* The verdict alone, without the explanation, for the symbolic engine:
+ * it must run in the C locale, which the caller sets up once. */
+enum eval_status eval_quick(const struct ast_node *expr,
+			    const struct eval_request *req);
 
 #endif

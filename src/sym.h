@@ -1,0 +1,112 @@
+/* The symbolic engine: decides whether some request of a principal class
+ * makes rule expressions allow or deny (analysis.md sections 1-3), and
+ * gives a witness request for every yes.  The search runs the concrete
+ * evaluator on requests it builds lazily, deciding each value only when
+ * the evaluation first reads it, so that the engine and the evaluator can
+ * never disagree about what an expression means. */
+#ifndef RULECHECK_SYM_H
+#define RULECHECK_SYM_H
+
+#include <cjson/cJSON.h>
+
+#include "ast.h"
+#include "rules.h"
+
+/* The callers of rule-language.md section 3.3. */
+enum sym_caller {
+	SYM_CALLER_NONE,		/* unauthenticated: auth is null */
+	SYM_CALLER_MINIPROGRAM,		/* openid only */
+	SYM_CALLER_WECHAT_PUBLIC,	/* openid, uid, loginType */
+	SYM_CALLER_WECHAT_OPEN,		/* openid, uid, loginType */
+	SYM_CALLER_ANONYMOUS,		/* uid, loginType ANONYMOUS */
+	SYM_CALLER_EMAIL,		/* uid, loginType EMAIL */
+	SYM_CALLER_CUSTOM,		/* uid, loginType CUSTOM */
+	SYM_CALLER_COUNT
+};
+
+#define SYM_CALLER_BIT(c) (1u << (c))
+#define SYM_CALLERS_ALL ((1u << SYM_CALLER_COUNT) - 1)
+#define SYM_CALLERS_MINIPROGRAM SYM_CALLER_BIT(SYM_CALLER_MINIPROGRAM)
+#define SYM_CALLERS_WEB \
+	(SYM_CALLER_BIT(SYM_CALLER_WECHAT_PUBLIC) | \
+	 SYM_CALLER_BIT(SYM_CALLER_WECHAT_OPEN) | \
+	 SYM_CALLER_BIT(SYM_CALLER_ANONYMOUS) | \
+	 SYM_CALLER_BIT(SYM_CALLER_EMAIL) | SYM_CALLER_BIT(SYM_CALLER_CUSTOM))
+
+/* Principal classes, widest first (analysis.md section 2).  In the
+ * classes up to SYM_ROLE the caller's identity is unrelated: it differs
+ * from every value the request or the database holds and from every
+ * literal, and is no element of any of them; up to SYM_ANY_USER the
+ * documents whose get() path holds the identity are absent.  SYM_ANY is
+ * every caller with no such restriction: a rule satisfiable only there is
+ * owner-based. */
+enum sym_class {
+	SYM_PUBLIC,
+	SYM_ANONYMOUS,
+	SYM_ANY_USER,
+	SYM_ROLE,
+	SYM_ANY,
+	SYM_CLASS_COUNT
+};
+
+/* What one goal asks of the evaluation of one expression. */
+enum sym_want {
+	SYM_WANT_ALLOW,		/* truthy, without error */
+	SYM_WANT_DENY,		/* falsy or an error */
+	SYM_WANT_FALSE		/* falsy, without error */
+};
+
+struct sym_goal {
+	const struct ast_node *expr;	/* NULL: the constant LITERAL */
+	int literal;
+	const char *op;		/* read, create, update, delete, write, invoke */
+	enum sym_want want;
+};
+
+struct sym_query {
+	enum rule_kind kind;
+	enum sym_class cls;
+	unsigned callers;	/* allowed callers; 0: all of the class */
+	int identity_free;	/* SYM_ANY only: identity may equal literals */
+	const struct sym_goal *goals;	/* all must hold on one request */
+	size_t ngoals;
+	unsigned long budget;	/* evaluations; 0: the default */
+};
+
+enum sym_result {
+	SYM_UNSAT,		/* proved: no request of the class */
+	SYM_SAT,		/* the witness is such a request */
+	SYM_UNKNOWN		/* over budget, or outside what is decided */
+};
+
+struct sym_get {
+	char *path;
+	cJSON *doc;		/* cJSON null: absent */
+};
+
+struct sym_witness {
+	enum sym_caller caller;
+	cJSON *auth;		/* NULL: unauthenticated */
+	cJSON *doc;		/* database doc or storage resource */
+	cJSON *data;		/* request.data; NULL: undefined */
+	double now;
+	struct sym_get *gets;
+	size_t ngets;
+	unsigned long evaluations;	/* work done, for --dump-queries */
+};
+
+#define SYM_BUDGET_DEFAULT 200000ul
+
+/* Decide Q.  On SYM_SAT, W holds a witness that the concrete evaluator
+ * has confirmed; release it with sym_witness_free.  W may be NULL. */
+enum sym_result sym_solve(const struct sym_query *q, struct sym_witness *w);
+
+void sym_witness_free(struct sym_witness *w);
+
+/* The witness as {auth, doc, data, now, get}: a new cJSON object. */
+cJSON *sym_witness_json(const struct sym_witness *w, enum rule_kind kind);
+
+const char *sym_class_name(enum sym_class cls);
+const char *sym_caller_name(enum sym_caller caller);
+
+#endif
