@@ -37,7 +37,9 @@ enum sym_caller {
  * classes up to SYM_ROLE the caller's identity is unrelated: it differs
  * from every value the request or the database holds and from every
  * literal, and is no element of any of them; up to SYM_ANY_USER the
- * documents whose get() path holds the identity are absent.  SYM_ANY is
+ * documents whose get() path holds the identity are absent.  Unless the
+ * query says otherwise, a class holds only the callers that have every
+ * identity field (uid, openid) the expressions read.  SYM_ANY is
  * every caller with no such restriction: a rule satisfiable only there is
  * owner-based. */
 enum sym_class {
@@ -68,6 +70,9 @@ struct sym_query {
 	enum sym_class cls;
 	unsigned callers;	/* allowed callers; 0: all of the class */
 	int identity_free;	/* SYM_ANY only: identity may equal literals */
+	int identity_absent;	/* admit callers lacking an identity field
+				   that the rules read (by default a class
+				   holds only callers that have them) */
 	const struct sym_goal *goals;	/* all must hold on one request */
 	size_t ngoals;
 	unsigned long budget;	/* evaluations; 0: the default */
@@ -76,7 +81,8 @@ struct sym_query {
 enum sym_result {
 	SYM_UNSAT,		/* proved: no request of the class */
 	SYM_SAT,		/* the witness is such a request */
-	SYM_UNKNOWN		/* over budget, or outside what is decided */
+	SYM_UNKNOWN,		/* over budget, or outside what is decided */
+	SYM_FAILED		/* internal error: a witness did not hold */
 };
 
 struct sym_get {

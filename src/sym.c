@@ -1,0 +1,1356 @@
+/* The symbolic engine.  A query is decided by a depth-first search over
+ * requests that are built lazily: the concrete evaluator runs on the
+ * partial request, and when it first reads a value the request leaves
+ * open (a document field, now, a get() document) the search branches over
+ * a finite set of candidate values that covers every outcome of the
+ * comparisons the rule makes with it.  Candidates that no comparison can
+ * tell apart are merged, so that independent fields cost a sum, not a
+ * product.  Every witness is evaluated again before it is returned. */
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eval.h"
+#include "sym.h"
+
+#define SYM_MAX_OPEN 256
+#define SYM_MAX_ASSIGNED 512
+#define SYM_MAX_GETS 16
+#define SYM_MAX_LITERALS 256
+#define SYM_MAX_CANDIDATES 160
+#define SYM_MAX_OCCURRENCES 1024
+#define SYM_PATH_MAX 256
+
+/* ---- names ---------------------------------------------------------------- */
+
+static const char *const class_names[] = {
+	"public", "anonymous", "any-user", "role", "owner"
+};
+
+static const char *const caller_names[] = {
+	"unauthenticated", "mini-program", "web-wechat-public",
+	"web-wechat-open", "web-anonymous", "web-email", "web-custom"
+};
+
+const char *sym_class_name(enum sym_class cls)
+{
+	return class_names[cls];
+}
+
+const char *sym_caller_name(enum sym_caller caller)
+{
+	return caller_names[caller];
+}
+
+static const unsigned class_callers[SYM_CLASS_COUNT] = {
+	[SYM_PUBLIC] = SYM_CALLER_BIT(SYM_CALLER_NONE),
+	[SYM_ANONYMOUS] = SYM_CALLER_BIT(SYM_CALLER_ANONYMOUS),
+	[SYM_ANY_USER] = (SYM_CALLERS_WEB &
+			  ~SYM_CALLER_BIT(SYM_CALLER_ANONYMOUS)) |
+			 SYM_CALLERS_MINIPROGRAM,
+	[SYM_ROLE] = (SYM_CALLERS_WEB & ~SYM_CALLER_BIT(SYM_CALLER_ANONYMOUS)) |
+		     SYM_CALLERS_MINIPROGRAM,
+	[SYM_ANY] = SYM_CALLERS_ALL,
+};
+
+/* ---- the state of one search ---------------------------------------------- */
+
+/* A syntactic occurrence of a static path (doc.a.b, request.data.x, now)
+ * and the node whose value depends on it alone, if there is one. */
+struct occurrence {
+	char path[SYM_PATH_MAX];
+	const struct ast_node *node;
+	const struct ast_node *context;	/* NULL: no merging for this path */
+	int base;		/* the occurrence is the base of a member */
+	int dynamic;		/* a computed key reads any member of path */
+};
+
+/* An open object: its members are decided when first read. */
+struct open_object {
+	cJSON *obj;
+	char path[SYM_PATH_MAX];	/* "" when not a static path */
+	int identity;		/* the auth object */
+};
+
+/* A decision, to be undone on backtracking. */
+struct assignment {
+	cJSON *obj;		/* NULL for now and get() */
+	char *key;
+	int absent;		/* decided absent: no member added */
+	size_t nopen;		/* open objects before it */
+	size_t ngets;
+	int now;
+};
+
+enum need_kind {
+	NEED_NONE,
+	NEED_OUTSIDE,		/* the request falls outside the class */
+	NEED_MEMBER,
+	NEED_GET,
+	NEED_NOW
+};
+
+struct need {
+	enum need_kind kind;
+	cJSON *obj;
+	char key[SYM_PATH_MAX];
+	const struct ast_node *at;
+};
+
+struct search {
+	const struct sym_query *q;
+	enum sym_caller caller;
+	int unrelated;		/* identity differs from all other values */
+	int absent_role_docs;	/* get() documents keyed by identity */
+	char uid[24], openid[24];	/* the identity values */
+
+	cJSON *auth, *doc, *data;
+	double now;
+	int now_set;
+	struct sym_get gets[SYM_MAX_GETS];
+	size_t ngets;
+
+	struct open_object open[SYM_MAX_OPEN];
+	size_t nopen;
+	struct assignment trail[SYM_MAX_ASSIGNED];
+	size_t ntrail;
+
+	struct eval_hook hook;
+	struct need need;
+
+	const struct ast_node *lit_strings[SYM_MAX_LITERALS];
+	size_t nlit_strings;
+	double lit_numbers[SYM_MAX_LITERALS];
+	size_t nlit_numbers;
+	const struct ast_node *regexes[32];
+	size_t nregexes;
+	char *examples[64];	/* strings that regexes match */
+	size_t nexamples;
+
+	struct occurrence *occ;
+	size_t nocc;
+	char fresh[32];
+	unsigned long evaluations, budget;
+	int over_budget;
+	int overflow;		/* a fixed table ran out: not decided */
+};
+
+/* ---- static paths and occurrences ------------------------------------------ */
+
+static int is_literal(const struct ast_node *n)
+{
+	return n && (n->kind == AST_STRING || n->kind == AST_NUMBER ||
+		     n->kind == AST_BOOL || n->kind == AST_NULL ||
+		     n->kind == AST_UNDEFINED);
+}
+
+static int append(char *buf, size_t *len, const char *s, size_t n)
+{
+	if (*len + n + 1 >= SYM_PATH_MAX || memchr(s, '.', n) ||
+	    memchr(s, '\0', n) || n == 0)
+		return 0;
+	memcpy(buf + *len, s, n);
+	*len += n;
+	buf[*len] = '\0';
+	return 1;
+}
+
+/* The key of an index node with a literal key, as JavaScript spells it. */
+static int literal_key(const struct ast_node *k, char *out, size_t size)
+{
+	if (k->kind == AST_STRING) {
+		if (k->len >= size)
+			return 0;
+		memcpy(out, k->text, k->len);
+		out[k->len] = '\0';
+		return 1;
+	}
+	if (k->kind == AST_NUMBER && k->number >= 0 && k->number < 1e9 &&
+	    k->number == floor(k->number)) {
+		snprintf(out, size, "%.0f", k->number);
+		return 1;
+	}
+	return 0;
+}
+
+/* The static path of N (doc.a.b, request.data.x, resource.path, now,
+ * auth.uid) into BUF, or 0 when N is not such a path. */
+static int static_path(const struct ast_node *n, char *buf, size_t *len)
+{
+	char key[SYM_PATH_MAX];
+
+	if (n->kind == AST_IDENT) {
+		*len = 0;
+		return (strcmp(n->text, "doc") == 0 ||
+			strcmp(n->text, "resource") == 0 ||
+			strcmp(n->text, "now") == 0 ||
+			strcmp(n->text, "auth") == 0) &&
+		       append(buf, len, n->text, n->len);
+	}
+	if (n->kind == AST_MEMBER && n->a->kind == AST_IDENT &&
+	    strcmp(n->a->text, "request") == 0 && strcmp(n->text, "data") == 0) {
+		*len = 0;
+		return append(buf, len, "request", 7) &&
+		       (buf[(*len)++] = '#', append(buf, len, "data", 4));
+	}
+	if (n->kind == AST_MEMBER)
+		return static_path(n->a, buf, len) &&
+		       (buf[(*len)++] = '.', append(buf, len, n->text, n->len));
+	if (n->kind == AST_INDEX && literal_key(n->b, key, sizeof(key)))
+		return static_path(n->a, buf, len) &&
+		       (buf[(*len)++] = '.',
+			append(buf, len, key, strlen(key)));
+	return 0;
+}
+
+static int is_comparison(enum ast_op op)
+{
+	return op == AST_OP_EQ || op == AST_OP_NE || op == AST_OP_SEQ ||
+	       op == AST_OP_SNE || op == AST_OP_LT || op == AST_OP_LE ||
+	       op == AST_OP_GT || op == AST_OP_GE;
+}
+
+static int all_literals(const struct ast_node *arr)
+{
+	size_t i;
+
+	if (arr->kind != AST_ARRAY)
+		return 0;
+	for (i = 0; i < arr->nlist; i++)
+		if (!is_literal(arr->list[i]))
+			return 0;
+	return 1;
+}
+
+static int is_regex_test(const struct ast_node *call)
+{
+	return call->kind == AST_CALL && call->a &&
+	       call->a->kind == AST_MEMBER && call->a->a->kind == AST_REGEX &&
+	       strcmp(call->a->text, "test") == 0 && call->nlist == 1;
+}
+
+/* The node whose value depends on occurrence N alone, given its parent
+ * P: the comparison with a literal, the regular-expression test, or N
+ * itself where only its truthiness counts.  NULL when N meets other
+ * values (then its candidates are never merged). */
+static const struct ast_node *context_of(const struct ast_node *n,
+					 const struct ast_node *p, int *base)
+{
+	*base = 0;
+	if (!p || (p->kind == AST_UNARY && p->op == AST_OP_NOT) ||
+	    (p->kind == AST_BINARY && (p->op == AST_OP_AND ||
+				       p->op == AST_OP_OR)))
+		return n;
+	if ((p->kind == AST_MEMBER || p->kind == AST_INDEX) && p->a == n) {
+		if (p->kind == AST_INDEX || strcmp(p->text, "length") == 0)
+			return NULL;
+		*base = 1;
+		return n;
+	}
+	if (p->kind == AST_BINARY && is_comparison(p->op) &&
+	    is_literal(p->a == n ? p->b : p->a))
+		return p;
+	if (p->kind == AST_BINARY && p->op == AST_OP_IN && p->a == n &&
+	    all_literals(p->b))
+		return p;
+	if (is_regex_test(p) && p->list[0] == n)
+		return p;
+	return NULL;
+}
+
+static void add_occurrence(struct search *s, const struct ast_node *n,
+			   const struct ast_node *p, const char *path,
+			   int dynamic)
+{
+	struct occurrence *o;
+
+	if (s->nocc == SYM_MAX_OCCURRENCES) {
+		s->overflow = 1;
+		return;
+	}
+	o = &s->occ[s->nocc++];
+	snprintf(o->path, sizeof(o->path), "%s", path);
+	o->node = n;
+	o->dynamic = dynamic;
+	o->context = dynamic ? NULL : context_of(n, p, &o->base);
+}
+
+static void add_literal(struct search *s, const struct ast_node *n)
+{
+	if (n->kind == AST_STRING && s->nlit_strings < SYM_MAX_LITERALS)
+		s->lit_strings[s->nlit_strings++] = n;
+	else if (n->kind == AST_NUMBER && s->nlit_numbers < SYM_MAX_LITERALS)
+		s->lit_numbers[s->nlit_numbers++] = n->number;
+	else if (n->kind == AST_REGEX && s->nregexes < 32)
+		s->regexes[s->nregexes++] = n;
+	else if (n->kind == AST_STRING || n->kind == AST_NUMBER ||
+		 n->kind == AST_REGEX)
+		s->overflow = 1;
+}
+
+/* Collect literals and occurrences of static paths under N. */
+static void scan(struct search *s, const struct ast_node *n,
+		 const struct ast_node *parent)
+{
+	char path[SYM_PATH_MAX];
+	size_t len = 0, i;
+
+	if (!n)
+		return;
+	add_literal(s, n);
+	if (n->kind != AST_IDENT && static_path(n, path, &len))
+		add_occurrence(s, n, parent, path, 0);
+	else if (n->kind == AST_IDENT && strcmp(n->text, "now") == 0)
+		add_occurrence(s, n, parent, "now", 0);
+	else if (n->kind == AST_INDEX && static_path(n->a, path, &len))
+		add_occurrence(s, n, NULL, path, 1);
+	scan(s, n->a, n);
+	scan(s, n->b, n);
+	scan(s, n->c, n);
+	for (i = 0; i < n->nlist; i++)
+		scan(s, n->list[i], n);
+}
+
+/* ---- open objects, the hook and the trail ---------------------------------- */
+
+static struct open_object *find_open(struct search *s, const cJSON *obj)
+{
+	size_t i;
+
+	for (i = s->nopen; i-- > 0;)
+		if (s->open[i].obj == obj)
+			return &s->open[i];
+	return NULL;
+}
+
+static void add_open(struct search *s, cJSON *obj, const char *path)
+{
+	if (s->nopen == SYM_MAX_OPEN) {
+		s->overflow = 1;	/* the object stays closed: all absent */
+		return;
+	}
+	s->open[s->nopen].obj = obj;
+	snprintf(s->open[s->nopen].path, SYM_PATH_MAX, "%s", path);
+	s->open[s->nopen].identity = 0;
+	s->nopen++;
+}
+
+static int decided_absent(const struct search *s, const cJSON *obj,
+			  const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < s->ntrail; i++)
+		if (s->trail[i].absent && s->trail[i].obj == obj &&
+		    strcmp(s->trail[i].key, key) == 0)
+			return 1;
+	return 0;
+}
+
+static int hook_missing(void *ctx, const cJSON *obj, const char *key,
+			size_t len, const struct ast_node *at)
+{
+	struct search *s = ctx;
+	struct need *nd = &s->need;
+
+	if (key && (len >= SYM_PATH_MAX || memchr(key, '\0', len)))
+		return 0;
+	if (obj && obj == s->auth) {
+		/* a caller without the identity field that the rule reads
+		 * belongs to no class but the one that asks for it */
+		if (s->q->identity_absent || (strcmp(key, "uid") != 0 &&
+					      strcmp(key, "openid") != 0))
+			return 0;
+		nd->kind = NEED_OUTSIDE;
+		return 1;
+	}
+	if (obj && (!find_open(s, obj) || decided_absent(s, obj, key)))
+		return 0;
+	if (s->ntrail == SYM_MAX_ASSIGNED ||
+	    (!obj && key && s->ngets == SYM_MAX_GETS)) {
+		s->overflow = 1;
+		return 0;
+	}
+	nd->kind = obj ? NEED_MEMBER : key ? NEED_GET : NEED_NOW;
+	nd->obj = (cJSON *)obj;
+	nd->at = at;
+	if (key)
+		memcpy(nd->key, key, len);
+	nd->key[key ? len : 0] = '\0';
+	return 1;
+}
+
+static void undo(struct search *s)
+{
+	struct assignment *a = &s->trail[--s->ntrail];
+
+	if (a->obj && !a->absent)
+		cJSON_Delete(cJSON_DetachItemFromObjectCaseSensitive(a->obj,
+								     a->key));
+	while (s->ngets > a->ngets) {
+		s->ngets--;
+		free(s->gets[s->ngets].path);
+		cJSON_Delete(s->gets[s->ngets].doc);
+	}
+	if (a->now)
+		s->now_set = 0;
+	s->nopen = a->nopen;
+	free(a->key);
+}
+
+static struct assignment *push(struct search *s)
+{
+	struct assignment *a = &s->trail[s->ntrail++];
+
+	memset(a, 0, sizeof(*a));
+	a->nopen = s->nopen;
+	a->ngets = s->ngets;
+	return a;
+}
+
+/* Decide the need with value V (NULL: absent), which the request takes
+ * over. */
+static void apply(struct search *s, cJSON *v)
+{
+	const struct need *nd = &s->need;
+	struct assignment *a = push(s);
+	char path[2 * SYM_PATH_MAX + 2];
+	const struct open_object *parent;
+
+	if (nd->kind == NEED_NOW) {
+		a->now = 1;
+		s->now = v->valuedouble;
+		s->now_set = 1;
+		cJSON_Delete(v);
+		return;
+	}
+	if (nd->kind == NEED_GET) {
+		s->gets[s->ngets].path = strdup(nd->key);
+		s->gets[s->ngets++].doc = v;
+		if (cJSON_IsObject(v))
+			add_open(s, v, "");
+		return;
+	}
+	a->obj = nd->obj;
+	a->key = strdup(nd->key);
+	if (!v) {
+		a->absent = 1;
+		return;
+	}
+	cJSON_AddItemToObject(nd->obj, nd->key, v);
+	parent = find_open(s, nd->obj);
+	if (!cJSON_IsObject(v))
+		return;
+	if (parent && parent->path[0] && !strchr(nd->key, '.'))
+		snprintf(path, sizeof(path), "%s.%s", parent->path, nd->key);
+	else
+		path[0] = '\0';
+	add_open(s, v, strlen(path) < SYM_PATH_MAX ? path : "");
+}
+
+/* ---- candidate values ------------------------------------------------------- */
+
+struct pool {
+	cJSON *v[SYM_MAX_CANDIDATES];
+	int absent[SYM_MAX_CANDIDATES];	/* the candidate "no member" */
+	size_t n;
+	double nums[SYM_MAX_CANDIDATES];
+	size_t nnums;
+	const char *strs[SYM_MAX_CANDIDATES];
+	size_t nstrs;
+};
+
+static void pool_add(struct search *s, struct pool *p, cJSON *v, int absent)
+{
+	if (p->n == SYM_MAX_CANDIDATES) {
+		s->overflow = 1;
+		cJSON_Delete(v);
+		return;
+	}
+	p->absent[p->n] = absent;
+	p->v[p->n++] = v;
+}
+
+static void add_num(struct pool *p, double d)
+{
+	size_t i;
+
+	if (!isfinite(d) || p->nnums == SYM_MAX_CANDIDATES)
+		return;
+	for (i = 0; i < p->nnums; i++)
+		if (p->nums[i] == d)
+			return;
+	p->nums[p->nnums++] = d;
+}
+
+static void add_str(struct pool *p, const char *str)
+{
+	size_t i;
+
+	if (p->nstrs == SYM_MAX_CANDIDATES)
+		return;
+	for (i = 0; i < p->nstrs; i++)
+		if (strcmp(p->strs[i], str) == 0)
+			return;
+	p->strs[p->nstrs++] = str;
+}
+
+static int is_identity(const struct search *s, const char *str)
+{
+	return (s->uid[0] && strcmp(str, s->uid) == 0) ||
+	       (s->openid[0] && strcmp(str, s->openid) == 0);
+}
+
+/* The scalars a request already holds, which a new value may repeat. */
+static void collect_scalars(struct search *s, struct pool *p, const cJSON *v)
+{
+	const cJSON *c;
+
+	if (!v)
+		return;
+	if (cJSON_IsNumber(v))
+		add_num(p, v->valuedouble);
+	else if (cJSON_IsString(v) && (!s->unrelated ||
+				       !is_identity(s, v->valuestring)))
+		add_str(p, v->valuestring);
+	for (c = v->child; c; c = c->next)
+		collect_scalars(s, p, c);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Numbers: the literals and those held, each with its neighbours, the
+ * points between them and beyond them, so any order is reachable. */
+static void number_pool(struct search *s, struct pool *p)
+{
+	size_t i, n;
+	double sorted[SYM_MAX_CANDIDATES];
+
+	add_num(p, 0);
+	for (i = 0; i < s->nlit_numbers; i++)
+		add_num(p, s->lit_numbers[i]);
+	collect_scalars(s, p, s->doc);
+	collect_scalars(s, p, s->data);
+	for (i = 0; i < s->ngets; i++)
+		collect_scalars(s, p, s->gets[i].doc);
+	if (s->now_set)
+		add_num(p, s->now);
+	n = p->nnums;
+	memcpy(sorted, p->nums, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), cmp_double);
+	for (i = 0; i + 1 < n; i++)
+		add_num(p, sorted[i] + (sorted[i + 1] - sorted[i]) / 2);
+	for (i = 0; i < n; i++) {
+		add_num(p, sorted[i] - 1);
+		add_num(p, sorted[i] + 1);
+	}
+}
+
+/* A string that is no literal and no value held, for "something else". */
+static const char *fresh_string(struct search *s, const struct pool *p)
+{
+	unsigned k;
+	size_t i;
+
+	for (k = (unsigned)s->ntrail;; k++) {
+		snprintf(s->fresh, sizeof(s->fresh), "v%u", k);
+		for (i = 0; i < p->nstrs; i++)
+			if (strcmp(p->strs[i], s->fresh) == 0)
+				break;
+		if (i == p->nstrs && !is_identity(s, s->fresh))
+			return s->fresh;
+	}
+}
+
+static void string_pool(struct search *s, struct pool *p)
+{
+	size_t i;
+
+	add_str(p, "");
+	for (i = 0; i < s->nlit_strings; i++)
+		if (!s->unrelated || !is_identity(s, s->lit_strings[i]->text))
+			add_str(p, s->lit_strings[i]->text);
+	for (i = 0; i < s->nexamples; i++)
+		add_str(p, s->examples[i]);
+	collect_scalars(s, p, s->doc);
+	collect_scalars(s, p, s->data);
+	for (i = 0; i < s->ngets; i++)
+		collect_scalars(s, p, s->gets[i].doc);
+	if (!s->unrelated) {
+		if (s->uid[0])
+			add_str(p, s->uid);
+		if (s->openid[0])
+			add_str(p, s->openid);
+	}
+	add_str(p, fresh_string(s, p));
+}
+
+static void array_pool(struct search *s, struct pool *p, struct pool *all)
+{
+	cJSON *every = cJSON_CreateArray();
+	size_t i;
+
+	pool_add(s, p, cJSON_CreateArray(), 0);
+	for (i = 0; i < all->nstrs; i++) {
+		cJSON *a = cJSON_CreateArray();
+
+		cJSON_AddItemToArray(a, cJSON_CreateString(all->strs[i]));
+		pool_add(s, p, a, 0);
+		if (all->strs[i][0])
+			cJSON_AddItemToArray(every,
+					     cJSON_CreateString(all->strs[i]));
+	}
+	for (i = 0; i < all->nnums; i++) {
+		cJSON *a = cJSON_CreateArray();
+
+		cJSON_AddItemToArray(a, cJSON_CreateNumber(all->nums[i]));
+		pool_add(s, p, a, 0);
+	}
+	pool_add(s, p, every, 0);
+}
+
+/* Every candidate for a document field, a get() field or request data. */
+static void value_pool(struct search *s, struct pool *p)
+{
+	struct pool scalars;
+	size_t i;
+
+	memset(&scalars, 0, sizeof(scalars));
+	number_pool(s, &scalars);
+	string_pool(s, &scalars);
+	pool_add(s, p, NULL, 1);
+	pool_add(s, p, cJSON_CreateNull(), 0);
+	pool_add(s, p, cJSON_CreateTrue(), 0);
+	pool_add(s, p, cJSON_CreateFalse(), 0);
+	for (i = 0; i < scalars.nnums; i++)
+		pool_add(s, p, cJSON_CreateNumber(scalars.nums[i]), 0);
+	for (i = 0; i < scalars.nstrs; i++)
+		pool_add(s, p, cJSON_CreateString(scalars.strs[i]), 0);
+	array_pool(s, p, &scalars);
+	pool_add(s, p, cJSON_CreateObject(), 0);
+}
+
+static void now_pool(struct search *s, struct pool *p)
+{
+	struct pool nums;
+	size_t i;
+
+	memset(&nums, 0, sizeof(nums));
+	number_pool(s, &nums);
+	for (i = 0; i < nums.nnums; i++)
+		pool_add(s, p, cJSON_CreateNumber(nums.nums[i]), 0);
+}
+
+/* A get() document keyed by the caller's identity is absent for an
+ * ordinary user; any other may be absent or hold anything. */
+static void get_pool(struct search *s, struct pool *p)
+{
+	int keyed = (s->uid[0] && strstr(s->need.key, s->uid)) ||
+		    (s->openid[0] && strstr(s->need.key, s->openid));
+
+	pool_add(s, p, cJSON_CreateNull(), 0);
+	if (!(keyed && s->absent_role_docs))
+		pool_add(s, p, cJSON_CreateObject(), 0);
+}
+
+/* ---- merging candidates that no comparison tells apart ---------------------- */
+
+/* The static path of the value the need asks for, or 0. */
+static int need_path(const struct search *s, char *out)
+{
+	char buf[2 * SYM_PATH_MAX + 2];
+	const struct open_object *o;
+
+	if (s->need.kind == NEED_NOW) {
+		strcpy(out, "now");
+		return 1;
+	}
+	if (s->need.kind != NEED_MEMBER)
+		return 0;
+	o = find_open((struct search *)s, s->need.obj);
+	if (!o || !o->path[0] || strchr(s->need.key, '.') ||
+	    strlen(o->path) + strlen(s->need.key) + 2 > SYM_PATH_MAX)
+		return 0;
+	snprintf(buf, sizeof(buf), "%s.%s", o->path, s->need.key);
+	memcpy(out, buf, SYM_PATH_MAX);
+	return 1;
+}
+
+static int has_prefix(const char *path, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return strncmp(path, prefix, n) == 0 && path[n] == '.';
+}
+
+/* Is every occurrence of PATH one whose outcome depends on it alone? */
+static int mergeable(const struct search *s, const char *path)
+{
+	size_t i, seen = 0;
+
+	for (i = 0; i < s->nocc; i++) {
+		const struct occurrence *o = &s->occ[i];
+
+		if (o->dynamic && (strcmp(o->path, path) == 0 ||
+				   has_prefix(path, o->path)))
+			return 0;
+		if (strcmp(o->path, path) != 0)
+			continue;
+		if (!o->context)
+			return 0;
+		seen++;
+	}
+	return seen > 0 && seen <= 64;
+}
+
+static int type_class(const cJSON *v)
+{
+	if (!v || cJSON_IsNull(v))
+		return 0;
+	if (cJSON_IsObject(v))
+		return 1;
+	if (cJSON_IsArray(v))
+		return 2;
+	if (cJSON_IsString(v))
+		return 3;
+	return 4;
+}
+
+/* A request in which PATH holds V and nothing else is set. */
+static cJSON *scratch_root(const char *path, const cJSON *v, const char **root)
+{
+	char seg[SYM_PATH_MAX], *dot;
+	cJSON *top = cJSON_CreateObject(), *cur = top, *next;
+	const char *p = strchr(path, '.');
+
+	*root = path;
+	for (p = p + 1;; p = dot + 1) {
+		dot = strchr(p, '.');
+		snprintf(seg, sizeof(seg), "%.*s",
+			 (int)(dot ? (size_t)(dot - p) : strlen(p)), p);
+		if (!dot) {
+			if (v)
+				cJSON_AddItemToObject(cur, seg,
+						      cJSON_Duplicate(v, 1));
+			return top;
+		}
+		next = cJSON_CreateObject();
+		cJSON_AddItemToObject(cur, seg, next);
+		cur = next;
+	}
+}
+
+static enum eval_status eval_alone(const struct search *s,
+				   const struct ast_node *context,
+				   const char *path, const cJSON *v)
+{
+	struct eval_request req;
+	enum eval_status st;
+	const char *root;
+	cJSON *top = NULL;
+
+	memset(&req, 0, sizeof(req));
+	req.op = "update";
+	if (strcmp(path, "now") == 0) {
+		req.now = v->valuedouble;
+		return eval_quick(context, &req);
+	}
+	top = scratch_root(path, v, &root);
+	if (strncmp(root, "doc.", 4) == 0)
+		req.doc = top;
+	else if (strncmp(root, "resource.", 9) == 0)
+		req.resource = top;
+	else if (strncmp(root, "request#data.", 13) == 0)
+		req.data = top;
+	else if (strncmp(root, "auth.", 5) == 0)
+		req.auth = top;
+	(void)s;
+	st = eval_quick(context, &req);
+	cJSON_Delete(top);
+	return st;
+}
+
+/* Drop from P the candidates whose outcomes on every occurrence of PATH
+ * equal those of an earlier candidate. */
+static void merge(struct search *s, struct pool *p, const char *path)
+{
+	unsigned char sig[SYM_MAX_CANDIDATES][64];
+	size_t i, j, k, n = 0, kept = 0;
+
+	for (i = 0; i < p->n; i++) {
+		for (k = 0, j = 0; j < s->nocc; j++) {
+			const struct occurrence *o = &s->occ[j];
+
+			if (strcmp(o->path, path) != 0)
+				continue;
+			sig[i][k++] = o->base ? (unsigned char)type_class(p->v[i]) :
+				(unsigned char)eval_alone(s, o->context, path,
+							  p->v[i]);
+		}
+		n = k;
+	}
+	for (i = 0; i < p->n; i++) {
+		for (j = 0; j < kept; j++)
+			if (memcmp(sig[i], sig[j], n) == 0)
+				break;
+		if (j < kept) {
+			cJSON_Delete(p->v[i]);
+			continue;
+		}
+		memcpy(sig[kept], sig[i], n);
+		p->absent[kept] = p->absent[i];
+		p->v[kept++] = p->v[i];
+	}
+	p->n = kept;
+}
+
+/* ---- the search ------------------------------------------------------------- */
+
+static int has_data(const char *op)
+{
+	return op && (strcmp(op, "create") == 0 || strcmp(op, "update") == 0);
+}
+
+static void make_request(const struct search *s, const struct sym_goal *g,
+			 struct eval_request *req, int hooked)
+{
+	int storage = s->q->kind == RULE_KIND_STORAGE;
+
+	memset(req, 0, sizeof(*req));
+	req->op = g->op;
+	req->auth = s->auth;
+	req->doc = storage ? NULL : s->doc;
+	req->resource = storage ? s->doc : NULL;
+	req->data = has_data(g->op) ? s->data : NULL;
+	req->now = s->now;
+	req->now_open = hooked && !s->now_set;
+	req->gets = (const struct eval_get *)s->gets;
+	req->ngets = s->ngets;
+	req->hook = hooked ? &s->hook : NULL;
+}
+
+static int wanted(enum eval_status st, enum sym_want want)
+{
+	switch (want) {
+	case SYM_WANT_ALLOW:
+		return st == EVAL_ST_TRUE;
+	case SYM_WANT_DENY:
+		return st == EVAL_ST_FALSE || st == EVAL_ST_ERROR;
+	default:
+		return st == EVAL_ST_FALSE;
+	}
+}
+
+/* Run every goal on the request as decided so far: 1 all hold, 0 one
+ * fails, -1 suspended on a need. */
+static int run_goals(struct search *s, int hooked)
+{
+	struct eval_request req;
+	enum eval_status st;
+	size_t i;
+
+	for (i = 0; i < s->q->ngoals; i++) {
+		const struct sym_goal *g = &s->q->goals[i];
+
+		if (!g->expr) {
+			st = g->literal ? EVAL_ST_TRUE : EVAL_ST_FALSE;
+		} else {
+			make_request(s, g, &req, hooked);
+			s->need.kind = NEED_NONE;
+			st = eval_quick(g->expr, &req);
+			s->evaluations++;
+		}
+		if (st == EVAL_ST_SUSPENDED)
+			return -1;
+		if (!wanted(st, g->want))
+			return 0;
+	}
+	return 1;
+}
+
+static void candidates(struct search *s, struct pool *p)
+{
+	char path[SYM_PATH_MAX];
+
+	memset(p, 0, sizeof(*p));
+	if (s->need.kind == NEED_NOW)
+		now_pool(s, p);
+	else if (s->need.kind == NEED_GET)
+		get_pool(s, p);
+	else
+		value_pool(s, p);
+	if (need_path(s, path) && mergeable(s, path))
+		merge(s, p, path);
+}
+
+/* 1: a witness is in place; 0: none below this point; -1: undecided. */
+static int search(struct search *s)
+{
+	struct need need;
+	struct pool *p;
+	size_t i;
+	int r = 0, undecided = 0;
+
+	if (s->evaluations >= s->budget) {
+		s->over_budget = 1;
+		return -1;
+	}
+	r = run_goals(s, 1);
+	if (r >= 0)
+		return r;
+	if (s->need.kind == NEED_OUTSIDE)
+		return 0;
+	need = s->need;
+	p = malloc(sizeof(*p));
+	if (!p)
+		abort();
+	candidates(s, p);
+	for (i = 0; i < p->n && r != 1; i++) {
+		s->need = need;
+		apply(s, p->absent[i] ? NULL : p->v[i]);
+		p->v[i] = NULL;
+		r = search(s);
+		if (r == 1)
+			continue;
+		undo(s);
+		undecided |= r < 0;
+		if (s->over_budget)
+			break;
+	}
+	while (i < p->n)
+		cJSON_Delete(p->v[i++]);
+	free(p);
+	if (r == 1)
+		return 1;
+	return undecided ? -1 : 0;
+}
+
+/* ---- regular expressions ---------------------------------------------------- */
+
+/* A string the pattern of regex literal RE matches, built from its
+ * simplest reading: the first alternative, each quantifier at its
+ * minimum (once for +), the first member of each class.  The search
+ * confirms each example with the evaluator, so a wrong guess only costs
+ * completeness, which regex_complete then reports. */
+static char *regex_example(const char *pat, int skip_optional)
+{
+	size_t n = strlen(pat), i, o = 0;
+	char *out = malloc(2 * n + 2), last = 'a';
+	int depth = 0;
+
+	if (!out)
+		abort();
+	for (i = 0; i < n; i++) {
+		char c = pat[i];
+
+		if (c == '^' || c == '$' || c == '(' || c == ')') {
+			depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+			if (c == '(' && pat[i + 1] == '?' && pat[i + 2] == ':')
+				i += 2;
+			continue;
+		}
+		if (c == '|') {		/* skip the other alternatives */
+			int d = 0;
+
+			for (; i + 1 < n; i++) {
+				if (pat[i + 1] == '(')
+					d++;
+				if (pat[i + 1] == ')' && d-- == 0)
+					break;
+			}
+			continue;
+		}
+		if (c == '*' || c == '?' || (c == '{' && pat[i + 1] == '0')) {
+			if (o > 0 && skip_optional)
+				o--;
+			if (c == '{')
+				while (i < n && pat[i] != '}')
+					i++;
+			continue;
+		}
+		if (c == '+')
+			continue;
+		if (c == '{') {
+			while (i < n && pat[i] != '}')
+				i++;
+			continue;
+		}
+		if (c == '[') {
+			i++;
+			if (pat[i] == '^') {
+				last = '~';
+				while (i < n && pat[i] != ']')
+					i++;
+			} else {
+				last = pat[i] == '\\' ? pat[++i] : pat[i];
+				while (i < n && pat[i] != ']')
+					i++;
+			}
+		} else if (c == '\\' && i + 1 < n) {
+			c = pat[++i];
+			last = c == 'd' ? '0' : c == 'w' ? 'a' : c == 's' ? ' ' :
+			       c == 'D' || c == 'W' || c == 'S' ? '-' : c;
+		} else {
+			last = c == '.' ? 'a' : c;
+		}
+		out[o++] = last;
+	}
+	out[o] = '\0';
+	(void)depth;
+	return out;
+}
+
+static void add_example(struct search *s, char *ex)
+{
+	size_t i;
+
+	for (i = 0; i < s->nexamples; i++)
+		if (strcmp(s->examples[i], ex) == 0)
+			break;
+	if (i < s->nexamples || s->nexamples == 64) {
+		free(ex);
+		return;
+	}
+	s->examples[s->nexamples++] = ex;
+}
+
+static void regex_examples(struct search *s)
+{
+	size_t i, j, n;
+
+	for (i = 0; i < s->nregexes; i++) {
+		add_example(s, regex_example(s->regexes[i]->text, 1));
+		add_example(s, regex_example(s->regexes[i]->text, 0));
+	}
+	n = s->nexamples;
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < n; j++) {
+			size_t len = strlen(s->examples[i]) +
+				     strlen(s->examples[j]) + 1;
+			char *both;
+
+			if (i == j || !(both = malloc(len)))
+				continue;
+			snprintf(both, len, "%s%s", s->examples[i],
+				 s->examples[j]);
+			add_example(s, both);
+		}
+	}
+}
+
+/* A "no" is a proof only where the candidates met every outcome of every
+ * regular-expression test and every comparison of strings by order. */
+static int complete(const struct search *s)
+{
+	size_t i, j;
+
+	for (i = 0; i < s->nocc; i++) {
+		const struct ast_node *c = s->occ[i].context;
+
+		if (c && c->kind == AST_BINARY && c->op >= AST_OP_LT &&
+		    c->op <= AST_OP_GE &&
+		    (c->a->kind == AST_STRING || c->b->kind == AST_STRING))
+			return 0;
+	}
+	for (i = 0; i < s->nregexes; i++) {
+		int yes = 0;
+
+		for (j = 0; j < s->nexamples && !yes; j++) {
+			struct eval_request req;
+			cJSON *res = cJSON_CreateObject();
+			struct ast_node call, member, arg;
+
+			memset(&req, 0, sizeof(req));
+			memset(&call, 0, sizeof(call));
+			memset(&member, 0, sizeof(member));
+			memset(&arg, 0, sizeof(arg));
+			cJSON_AddStringToObject(res, "p", s->examples[j]);
+			req.resource = res;
+			arg.kind = AST_STRING;
+			arg.text = s->examples[j];
+			arg.len = strlen(s->examples[j]);
+			member.kind = AST_MEMBER;
+			member.a = (struct ast_node *)s->regexes[i];
+			member.text = "test";
+			member.len = 4;
+			call.kind = AST_CALL;
+			call.a = &member;
+			call.list = (struct ast_node *[]){&arg};
+			call.nlist = 1;
+			yes = eval_quick(&call, &req) == EVAL_ST_TRUE;
+			cJSON_Delete(res);
+		}
+		if (!yes)
+			return 0;
+	}
+	return 1;
+}
+
+/* ---- callers and the query ---------------------------------------------------- */
+
+static const char *const login_types[SYM_CALLER_COUNT] = {
+	[SYM_CALLER_WECHAT_PUBLIC] = "WECHAT_PUBLIC",
+	[SYM_CALLER_WECHAT_OPEN] = "WECHAT_OPEN",
+	[SYM_CALLER_ANONYMOUS] = "ANONYMOUS",
+	[SYM_CALLER_EMAIL] = "EMAIL",
+	[SYM_CALLER_CUSTOM] = "CUSTOM",
+};
+
+static int is_literal_string(const struct search *s, const char *str)
+{
+	size_t i;
+
+	for (i = 0; i < s->nlit_strings; i++)
+		if (strcmp(s->lit_strings[i]->text, str) == 0)
+			return 1;
+	return 0;
+}
+
+/* An identity value that no literal of the rule spells. */
+static void pick_identity(const struct search *s, char *out, size_t size,
+			  const char *stem)
+{
+	unsigned k;
+
+	snprintf(out, size, "%s", stem);
+	for (k = 2; is_literal_string(s, out); k++)
+		snprintf(out, size, "%s%u", stem, k);
+}
+
+static int has_openid(enum sym_caller c)
+{
+	return c == SYM_CALLER_MINIPROGRAM || c == SYM_CALLER_WECHAT_PUBLIC ||
+	       c == SYM_CALLER_WECHAT_OPEN;
+}
+
+static cJSON *make_auth(struct search *s, enum sym_caller c,
+			const char *uid, const char *openid)
+{
+	cJSON *auth;
+
+	s->uid[0] = s->openid[0] = '\0';
+	if (c == SYM_CALLER_NONE)
+		return NULL;
+	auth = cJSON_CreateObject();
+	if (has_openid(c)) {
+		snprintf(s->openid, sizeof(s->openid), "%s", openid);
+		cJSON_AddStringToObject(auth, "openid", s->openid);
+	}
+	if (c != SYM_CALLER_MINIPROGRAM) {
+		snprintf(s->uid, sizeof(s->uid), "%s", uid);
+		cJSON_AddStringToObject(auth, "uid", s->uid);
+	}
+	if (login_types[c])
+		cJSON_AddStringToObject(auth, "loginType", login_types[c]);
+	return auth;
+}
+
+static void reset_request(struct search *s)
+{
+	while (s->ntrail)
+		undo(s);
+	cJSON_Delete(s->auth);
+	cJSON_Delete(s->doc);
+	cJSON_Delete(s->data);
+	s->auth = s->doc = s->data = NULL;
+	s->nopen = 0;
+	s->now = 0;
+	s->now_set = 0;
+}
+
+static void start_request(struct search *s, enum sym_caller c,
+			  const char *uid, const char *openid)
+{
+	int storage = s->q->kind == RULE_KIND_STORAGE;
+
+	reset_request(s);
+	s->caller = c;
+	s->auth = make_auth(s, c, uid, openid);
+	s->doc = cJSON_CreateObject();
+	add_open(s, s->doc, storage ? "resource" : "doc");
+	s->data = cJSON_CreateObject();
+	add_open(s, s->data, "request#data");
+}
+
+/* Confirm the witness in place with the plain evaluator. */
+static int confirm(struct search *s)
+{
+	return run_goals(s, 0) == 1;
+}
+
+static void take_witness(struct search *s, struct sym_witness *w)
+{
+	size_t i;
+
+	memset(w, 0, sizeof(*w));
+	w->caller = s->caller;
+	w->auth = s->auth ? cJSON_Duplicate(s->auth, 1) : NULL;
+	w->doc = cJSON_Duplicate(s->doc, 1);
+	w->data = cJSON_Duplicate(s->data, 1);
+	w->now = s->now;
+	w->gets = calloc(s->ngets ? s->ngets : 1, sizeof(*w->gets));
+	for (i = 0; w->gets && i < s->ngets; i++) {
+		w->gets[i].path = strdup(s->gets[i].path);
+		w->gets[i].doc = cJSON_Duplicate(s->gets[i].doc, 1);
+	}
+	w->ngets = w->gets ? s->ngets : 0;
+	w->evaluations = s->evaluations;
+}
+
+/* ---- solving ------------------------------------------------------------------ */
+
+static struct search *new_search(const struct sym_query *q)
+{
+	struct search *s = calloc(1, sizeof(*s));
+	size_t i;
+
+	if (!s)
+		abort();
+	s->q = q;
+	s->budget = q->budget ? q->budget : SYM_BUDGET_DEFAULT;
+	s->hook.missing = hook_missing;
+	s->hook.ctx = s;
+	s->occ = malloc(SYM_MAX_OCCURRENCES * sizeof(*s->occ));
+	if (!s->occ)
+		abort();
+	for (i = 0; i < q->ngoals; i++)
+		scan(s, q->goals[i].expr, NULL);
+	regex_examples(s);
+	s->unrelated = q->cls != SYM_ANY;
+	s->absent_role_docs = q->cls < SYM_ROLE;
+	return s;
+}
+
+static void free_search(struct search *s)
+{
+	size_t i;
+
+	reset_request(s);
+	for (i = 0; i < s->nexamples; i++)
+		free(s->examples[i]);
+	free(s->occ);
+	free(s);
+}
+
+/* The identity values to try: one that nothing else holds, and in the
+ * widest question also every string literal of the rule. */
+static size_t identities(const struct search *s, const char *stem,
+			 char out[][24], size_t max)
+{
+	size_t n = 1, i;
+
+	pick_identity(s, out[0], 24, stem);
+	if (s->q->cls != SYM_ANY || !s->q->identity_free)
+		return 1;
+	for (i = 0; i < s->nlit_strings && n < max; i++)
+		if (s->lit_strings[i]->len < 24 &&
+		    !memchr(s->lit_strings[i]->text, '\0',
+			    s->lit_strings[i]->len))
+			snprintf(out[n++], 24, "%s",
+				 s->lit_strings[i]->text);
+	return n;
+}
+
+static unsigned query_callers(const struct search *s)
+{
+	unsigned callers = class_callers[s->q->cls];
+
+	return s->q->callers ? callers & s->q->callers : callers;
+}
+
+/* Search every caller of the class with every identity to try. */
+static enum sym_result solve_callers(struct search *s, struct sym_witness *w)
+{
+	char uids[16][24], openids[16][24];
+	size_t nu = identities(s, "uid-1", uids, 16);
+	size_t no = identities(s, "openid-1", openids, 16), i, j;
+	unsigned callers = query_callers(s);
+	int c, r, undecided = 0;
+
+	for (c = 0; c < SYM_CALLER_COUNT; c++) {
+		if (!(callers & SYM_CALLER_BIT(c)))
+			continue;
+		for (i = 0; i < nu; i++) {
+			for (j = 0; j < no; j++) {
+				start_request(s, (enum sym_caller)c, uids[i],
+					      openids[j]);
+				r = search(s);
+				if (r == 1 && !confirm(s))
+					return SYM_FAILED;
+				if (r == 1) {
+					if (w)
+						take_witness(s, w);
+					return SYM_SAT;
+				}
+				undecided |= r < 0;
+				if (s->over_budget)
+					return SYM_UNKNOWN;
+			}
+		}
+	}
+	return undecided || s->overflow || !complete(s) ? SYM_UNKNOWN :
+	       SYM_UNSAT;
+}
+
+enum sym_result sym_solve(const struct sym_query *q, struct sym_witness *w)
+{
+	locale_t c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+	locale_t old = c_locale ? uselocale(c_locale) : (locale_t)0;
+	struct search *s = new_search(q);
+	enum sym_result r;
+
+	if (w)
+		memset(w, 0, sizeof(*w));
+	r = solve_callers(s, w);
+	if (w)
+		w->evaluations = s->evaluations;
+	free_search(s);
+	if (c_locale) {
+		uselocale(old);
+		freelocale(c_locale);
+	}
+	return r;
+}
+
+void sym_witness_free(struct sym_witness *w)
+{
+	size_t i;
+
+	cJSON_Delete(w->auth);
+	cJSON_Delete(w->doc);
+	cJSON_Delete(w->data);
+	for (i = 0; i < w->ngets; i++) {
+		free(w->gets[i].path);
+		cJSON_Delete(w->gets[i].doc);
+	}
+	free(w->gets);
+	memset(w, 0, sizeof(*w));
+}
+
+cJSON *sym_witness_json(const struct sym_witness *w, enum rule_kind kind)
+{
+	cJSON *o = cJSON_CreateObject(), *gets;
+	size_t i;
+
+	cJSON_AddItemToObject(o, "auth", w->auth ?
+			      cJSON_Duplicate(w->auth, 1) : cJSON_CreateNull());
+	cJSON_AddItemToObject(o, "doc", w->doc ? cJSON_Duplicate(w->doc, 1) :
+			      cJSON_CreateObject());
+	if (kind == RULE_KIND_DATABASE && w->data && w->data->child)
+		cJSON_AddItemToObject(o, "data", cJSON_Duplicate(w->data, 1));
+	else
+		cJSON_AddNullToObject(o, "data");
+	cJSON_AddNumberToObject(o, "now", w->now);
+	gets = cJSON_AddObjectToObject(o, "get");
+	for (i = 0; i < w->ngets; i++)
+		cJSON_AddItemToObject(gets, w->gets[i].path,
+				      cJSON_Duplicate(w->gets[i].doc, 1));
+	return o;
+}
