@@ -2,20 +2,21 @@
  * pipeline on each rule file, and the eval subcommand.  Exit status: 0 no
  * finding at or above --fail-level, 1 findings, 2 usage, I/O or internal
  * error. */
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
 #include "config.h"
+#include "access.h"
 #include "eval.h"
 #include "exprlint.h"
+#include "matrix.h"
 #include "report.h"
 #include "rules.h"
+#include "scan.h"
 #include "structure.h"
 
 enum {
@@ -26,6 +27,8 @@ enum {
 
 struct cli {
 	struct rule_options rules;
+	struct access_options access;
+	struct access_summary summary;
 	struct report report;
 	enum report_format format;
 	int format_set;
@@ -37,13 +40,6 @@ struct cli {
 	int trouble;		/* an I/O or internal error happened */
 	size_t failing;		/* findings at or above fail_level */
 	size_t files;
-};
-
-/* Directories on the path from the scan root, to refuse loops. */
-struct dir_stack {
-	dev_t dev[256];
-	ino_t ino[256];
-	size_t n;
 };
 
 static void usage_error(const char *fmt, const char *arg)
@@ -151,6 +147,38 @@ static enum rule_kind parse_kind(const char *s)
 	return k;
 }
 
+static int parse_level(const char *s)
+{
+	if (strcmp(s, "2") != 0 && strcmp(s, "3") != 0)
+		usage_error("invalid level '%s'; use 2 or 3", s);
+	return s[0] - '0';
+}
+
+static unsigned parse_platforms(const char *s)
+{
+	if (strcmp(s, "miniprogram") == 0)
+		return SYM_CALLERS_MINIPROGRAM;
+	if (strcmp(s, "web") == 0)
+		return SYM_CALLERS_WEB;
+	if (strcmp(s, "both") == 0)
+		return 0;
+	usage_error("invalid platforms '%s'; use miniprogram, web or both",
+		    s);
+	return 0;
+}
+
+static unsigned long parse_count(const char *s, const char *opt)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(s, &end, 10);
+	if (*s == '\0' || *s == '-' || *end != '\0' || errno || n == 0)
+		usage_error("%s needs a positive number", opt);
+	return n;
+}
+
 static int parse_color(const char *s)
 {
 	if (strcmp(s, "auto") == 0)
@@ -246,6 +274,13 @@ static void check_file(struct cli *c, const char *path, const char *name,
 		c->files++;
 		if (rf.json.root)
 			lint_expressions(&d, &rf);
+		if (rf.json.root && access_check(&d, &rf, &c->access,
+						 &c->summary) < 0) {
+			fprintf(stderr, "rulecheck: %s: internal error: a "
+				"witness did not hold on re-evaluation\n",
+				name);
+			c->trouble = 1;
+		}
 		if (c->dump_ast)
 			dump_ast(&rf);
 		diag_sort(&d);
@@ -254,123 +289,6 @@ static void check_file(struct cli *c, const char *path, const char *name,
 	}
 	diag_free(&d);
 	rules_free(&rf);
-}
-
-static int has_suffix(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
-static int skip_dir(const char *name)
-{
-	return strcmp(name, "node_modules") == 0 || name[0] == '.';
-}
-
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void scan_path(struct cli *c, const char *path, int explicit,
-		      struct dir_stack *stack);
-
-/* The sorted entry names of PATH; NULL (with errno) on failure. */
-static char **read_dir(const char *path, size_t *count)
-{
-	DIR *dir = opendir(path);
-	struct dirent *e;
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-
-	if (!dir)
-		return NULL;
-	while ((e = readdir(dir))) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		if (n == cap) {
-			cap = cap ? 2 * cap : 16;
-			names = realloc(names, cap * sizeof(*names));
-			if (!names)
-				abort();
-		}
-		names[n++] = strdup(e->d_name);
-	}
-	closedir(dir);
-	qsort(names, n, sizeof(*names), by_name);
-	*count = n;
-	return names ? names : calloc(1, sizeof(*names));
-}
-
-static int on_stack(const struct dir_stack *s, const struct stat *st)
-{
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		if (s->dev[i] == st->st_dev && s->ino[i] == st->st_ino)
-			return 1;
-	return 0;
-}
-
-static void scan_dir(struct cli *c, const char *path, const struct stat *st,
-		     struct dir_stack *stack)
-{
-	size_t n = 0, i;
-	char **names;
-
-	if (on_stack(stack, st) || stack->n == 256) {
-		fprintf(stderr, "rulecheck: %s: directory loop or nesting "
-			"too deep; not followed\n", path);
-		c->trouble = 1;
-		return;
-	}
-	names = read_dir(path, &n);
-	if (!names) {
-		fprintf(stderr, "rulecheck: %s: %s\n", path, strerror(errno));
-		c->trouble = 1;
-		return;
-	}
-	stack->dev[stack->n] = st->st_dev;
-	stack->ino[stack->n++] = st->st_ino;
-	for (i = 0; i < n; i++) {
-		size_t len = strlen(path) + strlen(names[i]) + 2;
-		char *child = malloc(len);
-
-		if (!child)
-			abort();
-		snprintf(child, len, "%s%s%s", path,
-			 has_suffix(path, "/") ? "" : "/", names[i]);
-		scan_path(c, child, 0, stack);
-		free(child);
-		free(names[i]);
-	}
-	stack->n--;
-	free(names);
-}
-
-static void scan_path(struct cli *c, const char *path, int explicit,
-		      struct dir_stack *stack)
-{
-	const char *base = strrchr(path, '/');
-	struct stat st;
-
-	base = base ? base + 1 : path;
-	if (stat(path, &st) < 0) {
-		if (explicit || lstat(path, &st) < 0) {
-			fprintf(stderr, "rulecheck: %s: %s\n", path,
-				strerror(errno));
-			c->trouble = 1;
-		}
-		return;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		if (explicit || !skip_dir(base))
-			scan_dir(c, path, &st, stack);
-		return;
-	}
-	if (explicit || (S_ISREG(st.st_mode) && has_suffix(base, ".json")))
-		check_file(c, path, path, explicit);
 }
 
 /* ---- the eval command ----------------------------------------------------- */
@@ -640,7 +558,12 @@ enum {
 	OPT_LIST_CHECKS,
 	OPT_DUMP_AST,
 	OPT_STDIN_FILENAME,
-	OPT_COLOR
+	OPT_COLOR,
+	OPT_LEVEL,
+	OPT_DUMP_QUERIES,
+	OPT_PLATFORMS,
+	OPT_MAX_EVALUATIONS,
+	OPT_MAX_FILE_SIZE
 };
 
 static void parse_options(struct cli *c, int argc, char **argv)
@@ -656,6 +579,12 @@ static void parse_options(struct cli *c, int argc, char **argv)
 		{"stdin-filename", required_argument, NULL, OPT_STDIN_FILENAME},
 		{"color", required_argument, NULL, OPT_COLOR},
 		{"colour", required_argument, NULL, OPT_COLOR},
+		{"level", required_argument, NULL, OPT_LEVEL},
+		{"dump-queries", no_argument, NULL, OPT_DUMP_QUERIES},
+		{"platforms", required_argument, NULL, OPT_PLATFORMS},
+		{"max-evaluations", required_argument, NULL,
+		 OPT_MAX_EVALUATIONS},
+		{"max-file-size", required_argument, NULL, OPT_MAX_FILE_SIZE},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0}
@@ -692,6 +621,23 @@ static void parse_options(struct cli *c, int argc, char **argv)
 		case OPT_COLOR:
 			c->color = parse_color(optarg);
 			break;
+		case OPT_LEVEL:
+			c->access.level = parse_level(optarg);
+			break;
+		case OPT_DUMP_QUERIES:
+			c->access.dump = stdout;
+			break;
+		case OPT_PLATFORMS:
+			c->access.callers = parse_platforms(optarg);
+			break;
+		case OPT_MAX_EVALUATIONS:
+			c->access.budget = parse_count(optarg,
+						       "--max-evaluations");
+			break;
+		case OPT_MAX_FILE_SIZE:
+			c->rules.max_file_size = parse_count(optarg,
+							     "--max-file-size");
+			break;
 		case 'h':
 			print_help();
 			exit(EXIT_CLEAN);
@@ -716,36 +662,101 @@ static void cli_init(struct cli *c)
 	c->stdin_name = "<stdin>";
 }
 
-int main(int argc, char **argv)
+/* Pass one: what each named collection lets users write, for the
+ * checks that look across files.  Standard input is read only once, in
+ * pass two. */
+static void summarize(struct cli *c, const struct scan_list *l)
 {
-	struct dir_stack stack = {.n = 0};
-	struct cli c;
-	int i, tty = isatty(STDOUT_FILENO);
+	struct access_options quiet = c->access;
+	struct rule_file rf;
+	struct diag_list d;
+	char err[256];
+	size_t i;
 
-	cli_init(&c);
-	if (argc > 1 && strcmp(argv[1], "eval") == 0)
-		return run_eval(&c, argc - 1, argv + 1);
-	parse_options(&c, argc, argv);
+	quiet.dump = NULL;
+	for (i = 0; i < l->n; i++) {
+		if (strcmp(l->v[i].path, "-") == 0)
+			continue;
+		diag_init(&d);
+		if (rules_load(&rf, l->v[i].path, l->v[i].path, &c->rules, &d,
+			       err, sizeof(err)) == 0) {
+			if (rf.json.root && memmem(rf.src.buf, rf.src.len,
+						   "get", 3))
+				access_summarize(&c->summary, &rf, &quiet);
+			rules_free(&rf);
+		}
+		diag_free(&d);
+	}
+}
+
+static int check_paths(struct cli *c, int argc, char **argv)
+{
+	struct scan_list l = {0};
+	int i, tty = isatty(STDOUT_FILENO);
+	size_t k;
+
 	if (optind == argc)
 		usage_error("%s", "no PATH given");
-	if (!c.format_set)
-		c.format = tty ? REPORT_TTY : REPORT_GCC;
-	report_init(&c.report, c.format,
-		    c.color < 0 ? tty && !getenv("NO_COLOR") : c.color,
+	if (!c->format_set)
+		c->format = tty ? REPORT_TTY : REPORT_GCC;
+	report_init(&c->report, c->format,
+		    c->color < 0 ? tty && !getenv("NO_COLOR") : c->color,
 		    stdout);
-
-	for (i = optind; i < argc; i++) {
-		if (strcmp(argv[i], "-") == 0)
-			check_file(&c, "-", c.stdin_name, 1);
-		else
-			scan_path(&c, argv[i], 1, &stack);
-	}
-	if (report_finish(&c.report) < 0) {
+	for (i = optind; i < argc; i++)
+		scan_add(&l, argv[i]);
+	c->trouble |= l.trouble;
+	summarize(c, &l);
+	for (k = 0; k < l.n; k++)
+		check_file(c, l.v[k].path, strcmp(l.v[k].path, "-") == 0 ?
+			   c->stdin_name : l.v[k].path, l.v[k].explicit);
+	scan_free(&l);
+	access_summary_free(&c->summary);
+	if (report_finish(&c->report) < 0) {
 		fprintf(stderr, "rulecheck: cannot write the report: %s\n",
 			strerror(errno));
 		return EXIT_TROUBLE;
 	}
-	if (c.trouble)
+	if (c->trouble)
 		return EXIT_TROUBLE;
-	return c.failing ? EXIT_FINDINGS : EXIT_CLEAN;
+	return c->failing ? EXIT_FINDINGS : EXIT_CLEAN;
+}
+
+static int run_matrix(struct cli *c, int argc, char **argv, int diff)
+{
+	struct scan_list l = {0};
+	int i, rc;
+
+	if (diff && argc - optind != 2)
+		usage_error("%s", "diff needs OLD and NEW");
+	if (!diff && optind == argc)
+		usage_error("%s", "no PATH given");
+	if (diff)
+		return matrix_diff(argv[optind], argv[optind + 1], &c->rules,
+				   &c->access, c->format == REPORT_JSON,
+				   stdout);
+	for (i = optind; i < argc; i++)
+		scan_add(&l, argv[i]);
+	rc = matrix_print(&l, &c->rules, &c->access,
+			  c->format == REPORT_JSON, stdout);
+	if (l.trouble && rc == EXIT_CLEAN)
+		rc = EXIT_TROUBLE;
+	scan_free(&l);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli c;
+	const char *cmd = argc > 1 ? argv[1] : "";
+
+	cli_init(&c);
+	if (strcmp(cmd, "eval") == 0)
+		return run_eval(&c, argc - 1, argv + 1);
+	if (strcmp(cmd, "matrix") == 0 || strcmp(cmd, "diff") == 0) {
+		parse_options(&c, argc - 1, argv + 1);
+		return run_matrix(&c, argc - 1, argv + 1,
+				  strcmp(cmd, "diff") == 0);
+	}
+	parse_options(&c, argc, argv);
+	return check_paths(&c, argc, argv);
 }

@@ -31,7 +31,7 @@ static char *vformat(const char *fmt, va_list ap)
 	return s;
 }
 
-void diag_add(struct diag_list *d, enum check_id check,
+struct finding *diag_add(struct diag_list *d, enum check_id check,
 	      const struct src_file *file, size_t start, size_t end,
 	      const char *pointer, const char *collection,
 	      const char *operation, const char *fmt, ...)
@@ -40,7 +40,7 @@ void diag_add(struct diag_list *d, enum check_id check,
 	va_list ap;
 
 	if (!d->enabled[check])
-		return;
+		return NULL;
 	if (d->n == d->cap) {
 		d->cap = d->cap ? d->cap * 2 : 16;
 		d->v = realloc(d->v, d->cap * sizeof(*d->v));
@@ -57,11 +57,14 @@ void diag_add(struct diag_list *d, enum check_id check,
 	f->pointer = dup_or_null(pointer);
 	f->collection = dup_or_null(collection);
 	f->operation = operation;
+	f->witness = NULL;
+	f->principal = NULL;
 	f->seq = d->n;
 	va_start(ap, fmt);
 	f->message = vformat(fmt, ap);
 	va_end(ap);
 	d->n++;
+	return f;
 }
 
 static int by_position(const void *pa, const void *pb)
@@ -91,6 +94,7 @@ void diag_free(struct diag_list *d)
 		free(d->v[i].pointer);
 		free(d->v[i].collection);
 		free(d->v[i].message);
+		free(d->v[i].witness);
 	}
 	free(d->v);
 	d->v = NULL;

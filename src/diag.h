@@ -20,6 +20,8 @@ struct finding {
 	char *collection;	/* collection, bucket or function, or NULL */
 	const char *operation;	/* read, create, ..., or NULL */
 	char *message;		/* lower case, no final period */
+	char *witness;		/* the witness request as JSON, or NULL */
+	const char *principal;	/* the class that gets in, or NULL */
 	size_t seq;		/* order of emission, for stable sorting */
 };
 
@@ -32,9 +34,10 @@ struct diag_list {
 
 void diag_init(struct diag_list *d);
 
-/* Record a finding of CHECK unless the check is disabled.  POINTER,
- * COLLECTION and OPERATION may be NULL; they are copied. */
-void diag_add(struct diag_list *d, enum check_id check,
+/* Record a finding of CHECK unless the check is disabled, and return it
+ * (NULL when disabled).  POINTER, COLLECTION and OPERATION may be NULL;
+ * they are copied. */
+struct finding *diag_add(struct diag_list *d, enum check_id check,
 	      const struct src_file *file, size_t start, size_t end,
 	      const char *pointer, const char *collection,
 	      const char *operation, const char *fmt, ...)

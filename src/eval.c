@@ -2305,6 +2305,13 @@ static const struct ast_node *spine_child(const struct ast_node *n)
 	}
 }
 
+/* The next node down the spine, which stops at the engine's probe. */
+static const struct ast_node *spine_next(const struct eval_state *ev,
+					 const struct ast_node *n)
+{
+	return n == ev->req->override ? NULL : spine_child(n);
+}
+
 /* Follow the chosen branches of a chain of conditionals iteratively;
  * returns the branch that gives the value, and the first conditional. */
 static const struct ast_node *skip_conds(struct eval_state *ev,
@@ -2340,15 +2347,19 @@ static struct eval_value eval_node(struct eval_state *ev,
 	n = skip_conds(ev, n, &cond);
 	if (!n && !ev->failed)
 		fail(ev, cond, "malformed expression");
-	for (c = n; c && !ev->failed; c = spine_child(c))
+	for (c = n; c && !ev->failed; c = spine_next(ev, c))
 		depth++;
 	if (depth > EVAL_SPINE_STACK)
 		spine = arena_alloc(ev, depth * sizeof(*spine));
 	if (ev->failed)
 		goto out;
-	for (i = 0, c = n; i < depth; c = spine_child(c))
+	for (i = 0, c = n; i < depth; c = spine_next(ev, c))
 		spine[i++] = c;
-	v = eval_leaf(ev, spine[depth - 1]);
+	if (spine[depth - 1] == ev->req->override)
+		v = ev->req->override_value ?
+		    from_json(ev->req->override_value) : mk_undef();
+	else
+		v = eval_leaf(ev, spine[depth - 1]);
 	v.decider = spine[depth - 1];
 	for (i = depth - 1; i-- > 0 && !ev->failed;) {
 		ev->at = spine[i];

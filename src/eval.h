@@ -36,6 +36,10 @@ struct eval_request {
 	size_t ngets;
 	const struct eval_hook *hook;	/* NULL outside the engine */
 	int now_open;		/* now is not decided yet */
+	/* The engine's probe: the node OVERRIDE evaluates to OVERRIDE_VALUE
+	 * (NULL: undefined) whatever it says. */
+	const struct ast_node *override;
+	const cJSON *override_value;
 };
 
 enum eval_verdict {

@@ -64,6 +64,11 @@ static void print_gcc(struct report *r, const struct finding *f)
 	if (r->color)
 		fprintf(r->out, COLOR_RESET);
 	putc('\n', r->out);
+	if (f->witness) {
+		fprintf(r->out, "    witness (%s): ", f->principal);
+		put_text(r->out, f->witness);
+		putc('\n', r->out);
+	}
 }
 
 static int is_lead(unsigned char c)
@@ -131,6 +136,10 @@ static void add_json(struct report *r, const struct finding *f)
 	else
 		cJSON_AddNullToObject(o, "operation");
 	cJSON_AddStringToObject(o, "message", f->message);
+	if (f->principal)
+		cJSON_AddStringToObject(o, "class", f->principal);
+	if (f->witness)
+		cJSON_AddItemToObject(o, "witness", cJSON_Parse(f->witness));
 	cJSON_AddStringToObject(o, "doc", doc);
 	cJSON_AddItemToArray(r->findings, o);
 }

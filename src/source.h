@@ -8,7 +8,7 @@
 #include <stdio.h>
 
 /* Inputs larger than this are refused with a clear message. */
-#define SRC_MAX_SIZE_DEFAULT ((size_t)64 << 20)
+#define SRC_MAX_SIZE_DEFAULT ((size_t)8 << 20)
 
 struct src_file {
 	char *name;		/* display name, as given by the user */

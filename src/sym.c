@@ -23,7 +23,7 @@
 #define SYM_MAX_OCCURRENCES 1024
 #define SYM_PATH_MAX 256
 
-/* ---- names ---------------------------------------------------------------- */
+/* ---- names ------------------------------------------------------------ */
 
 static const char *const class_names[] = {
 	"public", "anonymous", "any-user", "role", "owner"
@@ -55,7 +55,7 @@ static const unsigned class_callers[SYM_CLASS_COUNT] = {
 	[SYM_ANY] = SYM_CALLERS_ALL,
 };
 
-/* ---- the state of one search ---------------------------------------------- */
+/* ---- the state of one search ------------------------------------------ */
 
 /* A syntactic occurrence of a static path (doc.a.b, request.data.x, now)
  * and the node whose value depends on it alone, if there is one. */
@@ -137,7 +137,7 @@ struct search {
 	int overflow;		/* a fixed table ran out: not decided */
 };
 
-/* ---- static paths and occurrences ------------------------------------------ */
+/* ---- static paths and occurrences ------------------------------------- */
 
 static int is_literal(const struct ast_node *n)
 {
@@ -188,6 +188,13 @@ static int static_path(const struct ast_node *n, char *buf, size_t *len)
 			strcmp(n->text, "now") == 0 ||
 			strcmp(n->text, "auth") == 0) &&
 		       append(buf, len, n->text, n->len);
+	}
+	if (n->kind == AST_CALL && n->nlist == 1 && n->a &&
+	    n->a->kind == AST_IDENT && strcmp(n->a->text, "get") == 0) {
+		/* every get() document is one path: a field read from any of
+		 * them counts as an occurrence of each */
+		*len = 0;
+		return append(buf, len, "get*", 4);
 	}
 	if (n->kind == AST_MEMBER && n->a->kind == AST_IDENT &&
 	    strcmp(n->a->text, "request") == 0 && strcmp(n->text, "data") == 0) {
@@ -313,7 +320,7 @@ static void scan(struct search *s, const struct ast_node *n,
 		scan(s, n->list[i], n);
 }
 
-/* ---- open objects, the hook and the trail ---------------------------------- */
+/* ---- open objects, the hook and the trail ----------------------------- */
 
 static struct open_object *find_open(struct search *s, const cJSON *obj)
 {
@@ -327,12 +334,17 @@ static struct open_object *find_open(struct search *s, const cJSON *obj)
 
 static void add_open(struct search *s, cJSON *obj, const char *path)
 {
+	size_t len = strlen(path);
+
 	if (s->nopen == SYM_MAX_OPEN) {
 		s->overflow = 1;	/* the object stays closed: all absent */
 		return;
 	}
 	s->open[s->nopen].obj = obj;
-	snprintf(s->open[s->nopen].path, SYM_PATH_MAX, "%s", path);
+	if (len >= SYM_PATH_MAX)
+		len = 0;	/* too long to be a static path */
+	memcpy(s->open[s->nopen].path, path, len);
+	s->open[s->nopen].path[len] = '\0';
 	s->open[s->nopen].identity = 0;
 	s->nopen++;
 }
@@ -430,7 +442,7 @@ static void apply(struct search *s, cJSON *v)
 		s->gets[s->ngets].path = strdup(nd->key);
 		s->gets[s->ngets++].doc = v;
 		if (cJSON_IsObject(v))
-			add_open(s, v, "");
+			add_open(s, v, "get*");
 		return;
 	}
 	a->obj = nd->obj;
@@ -450,7 +462,7 @@ static void apply(struct search *s, cJSON *v)
 	add_open(s, v, strlen(path) < SYM_PATH_MAX ? path : "");
 }
 
-/* ---- candidate values ------------------------------------------------------- */
+/* ---- candidate values ------------------------------------------------- */
 
 struct pool {
 	cJSON *v[SYM_MAX_CANDIDATES];
@@ -660,7 +672,7 @@ static void get_pool(struct search *s, struct pool *p)
 		pool_add(s, p, cJSON_CreateObject(), 0);
 }
 
-/* ---- merging candidates that no comparison tells apart ---------------------- */
+/* ---- merging candidates that no comparison tells apart ---------------- */
 
 /* The static path of the value the need asks for, or 0. */
 static int need_path(const struct search *s, char *out)
@@ -723,58 +735,18 @@ static int type_class(const cJSON *v)
 	return 4;
 }
 
-/* A request in which PATH holds V and nothing else is set. */
-static cJSON *scratch_root(const char *path, const cJSON *v, const char **root)
-{
-	char seg[SYM_PATH_MAX], *dot;
-	cJSON *top = cJSON_CreateObject(), *cur = top, *next;
-	const char *p = strchr(path, '.');
-
-	*root = path;
-	for (p = p + 1;; p = dot + 1) {
-		dot = strchr(p, '.');
-		snprintf(seg, sizeof(seg), "%.*s",
-			 (int)(dot ? (size_t)(dot - p) : strlen(p)), p);
-		if (!dot) {
-			if (v)
-				cJSON_AddItemToObject(cur, seg,
-						      cJSON_Duplicate(v, 1));
-			return top;
-		}
-		next = cJSON_CreateObject();
-		cJSON_AddItemToObject(cur, seg, next);
-		cur = next;
-	}
-}
-
-static enum eval_status eval_alone(const struct search *s,
-				   const struct ast_node *context,
-				   const char *path, const cJSON *v)
+/* The outcome of CONTEXT when its occurrence NODE holds V. */
+static enum eval_status eval_alone(const struct ast_node *context,
+				   const struct ast_node *node,
+				   const cJSON *v)
 {
 	struct eval_request req;
-	enum eval_status st;
-	const char *root;
-	cJSON *top = NULL;
 
 	memset(&req, 0, sizeof(req));
 	req.op = "update";
-	if (strcmp(path, "now") == 0) {
-		req.now = v->valuedouble;
-		return eval_quick(context, &req);
-	}
-	top = scratch_root(path, v, &root);
-	if (strncmp(root, "doc.", 4) == 0)
-		req.doc = top;
-	else if (strncmp(root, "resource.", 9) == 0)
-		req.resource = top;
-	else if (strncmp(root, "request#data.", 13) == 0)
-		req.data = top;
-	else if (strncmp(root, "auth.", 5) == 0)
-		req.auth = top;
-	(void)s;
-	st = eval_quick(context, &req);
-	cJSON_Delete(top);
-	return st;
+	req.override = node;
+	req.override_value = v;
+	return eval_quick(context, &req);
 }
 
 /* Drop from P the candidates whose outcomes on every occurrence of PATH
@@ -791,7 +763,7 @@ static void merge(struct search *s, struct pool *p, const char *path)
 			if (strcmp(o->path, path) != 0)
 				continue;
 			sig[i][k++] = o->base ? (unsigned char)type_class(p->v[i]) :
-				(unsigned char)eval_alone(s, o->context, path,
+				(unsigned char)eval_alone(o->context, o->node,
 							  p->v[i]);
 		}
 		n = k;
@@ -811,7 +783,7 @@ static void merge(struct search *s, struct pool *p, const char *path)
 	p->n = kept;
 }
 
-/* ---- the search ------------------------------------------------------------- */
+/* ---- the search ------------------------------------------------------- */
 
 static int has_data(const char *op)
 {
@@ -843,6 +815,8 @@ static int wanted(enum eval_status st, enum sym_want want)
 		return st == EVAL_ST_TRUE;
 	case SYM_WANT_DENY:
 		return st == EVAL_ST_FALSE || st == EVAL_ST_ERROR;
+	case SYM_WANT_ERROR:
+		return st == EVAL_ST_ERROR;
 	default:
 		return st == EVAL_ST_FALSE;
 	}
@@ -875,18 +849,40 @@ static int run_goals(struct search *s, int hooked)
 	return 1;
 }
 
+/* The fields the platform fills in on every record and file. */
+static int system_field(const char *path)
+{
+	return strcmp(path, "doc._openid") == 0 ||
+	       strcmp(path, "resource.openid") == 0;
+}
+
+static void system_pool(struct search *s, struct pool *p)
+{
+	struct pool scalars;
+	size_t i;
+
+	memset(&scalars, 0, sizeof(scalars));
+	string_pool(s, &scalars);
+	for (i = 0; i < scalars.nstrs; i++)
+		if (scalars.strs[i][0])
+			pool_add(s, p, cJSON_CreateString(scalars.strs[i]), 0);
+}
+
 static void candidates(struct search *s, struct pool *p)
 {
 	char path[SYM_PATH_MAX];
+	int known = need_path(s, path);
 
 	memset(p, 0, sizeof(*p));
 	if (s->need.kind == NEED_NOW)
 		now_pool(s, p);
 	else if (s->need.kind == NEED_GET)
 		get_pool(s, p);
+	else if (known && system_field(path))
+		system_pool(s, p);
 	else
 		value_pool(s, p);
-	if (need_path(s, path) && mergeable(s, path))
+	if (known && mergeable(s, path))
 		merge(s, p, path);
 }
 
@@ -932,7 +928,7 @@ static int search(struct search *s)
 	return undecided ? -1 : 0;
 }
 
-/* ---- regular expressions ---------------------------------------------------- */
+/* ---- regular expressions ---------------------------------------------- */
 
 /* A string the pattern of regex literal RE matches, built from its
  * simplest reading: the first alternative, each quantifier at its
@@ -1093,7 +1089,7 @@ static int complete(const struct search *s)
 	return 1;
 }
 
-/* ---- callers and the query ---------------------------------------------------- */
+/* ---- callers and the query -------------------------------------------- */
 
 static const char *const login_types[SYM_CALLER_COUNT] = {
 	[SYM_CALLER_WECHAT_PUBLIC] = "WECHAT_PUBLIC",
@@ -1204,7 +1200,7 @@ static void take_witness(struct search *s, struct sym_witness *w)
 	w->evaluations = s->evaluations;
 }
 
-/* ---- solving ------------------------------------------------------------------ */
+/* ---- solving ---------------------------------------------------------- */
 
 static struct search *new_search(const struct sym_query *q)
 {
@@ -1240,21 +1236,26 @@ static void free_search(struct search *s)
 }
 
 /* The identity values to try: one that nothing else holds, and in the
- * widest question also every string literal of the rule. */
+ * widest question also every literal the rule compares FIELD with. */
 static size_t identities(const struct search *s, const char *stem,
-			 char out[][24], size_t max)
+			 const char *field, char out[][24], size_t max)
 {
 	size_t n = 1, i;
 
 	pick_identity(s, out[0], 24, stem);
 	if (s->q->cls != SYM_ANY || !s->q->identity_free)
 		return 1;
-	for (i = 0; i < s->nlit_strings && n < max; i++)
-		if (s->lit_strings[i]->len < 24 &&
-		    !memchr(s->lit_strings[i]->text, '\0',
-			    s->lit_strings[i]->len))
-			snprintf(out[n++], 24, "%s",
-				 s->lit_strings[i]->text);
+	for (i = 0; i < s->nocc && n < max; i++) {
+		const struct ast_node *c = s->occ[i].context, *lit;
+
+		if (!c || c->kind != AST_BINARY ||
+		    strcmp(s->occ[i].path, field) != 0)
+			continue;
+		lit = c->a == s->occ[i].node ? c->b : c->a;
+		if (lit->kind == AST_STRING && lit->len < 24 &&
+		    !memchr(lit->text, '\0', lit->len))
+			snprintf(out[n++], 24, "%s", lit->text);
+	}
 	return n;
 }
 
@@ -1269,8 +1270,9 @@ static unsigned query_callers(const struct search *s)
 static enum sym_result solve_callers(struct search *s, struct sym_witness *w)
 {
 	char uids[16][24], openids[16][24];
-	size_t nu = identities(s, "uid-1", uids, 16);
-	size_t no = identities(s, "openid-1", openids, 16), i, j;
+	size_t nu = identities(s, "uid-1", "auth.uid", uids, 16);
+	size_t no = identities(s, "openid-1", "auth.openid", openids, 16);
+	size_t i, j;
 	unsigned callers = query_callers(s);
 	int c, r, undecided = 0;
 

@@ -41,7 +41,8 @@ enum sym_caller {
  * query says otherwise, a class holds only the callers that have every
  * identity field (uid, openid) the expressions read.  SYM_ANY is
  * every caller with no such restriction: a rule satisfiable only there is
- * owner-based. */
+ * owner-based.  The platform sets doc._openid and resource.openid on every
+ * record and file, so the engine never leaves them absent. */
 enum sym_class {
 	SYM_PUBLIC,
 	SYM_ANONYMOUS,
@@ -55,7 +56,8 @@ enum sym_class {
 enum sym_want {
 	SYM_WANT_ALLOW,		/* truthy, without error */
 	SYM_WANT_DENY,		/* falsy or an error */
-	SYM_WANT_FALSE		/* falsy, without error */
+	SYM_WANT_FALSE,		/* falsy, without error */
+	SYM_WANT_ERROR		/* an evaluation error */
 };
 
 struct sym_goal {

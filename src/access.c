@@ -1,0 +1,1243 @@
+/* The symbolic checks.  Each check is a handful of questions put to the
+ * engine about one rule object: which class an operation admits, whether
+ * a write reaches further than the read, whether a sub-expression matters.
+ * Every finding that claims access carries the engine's witness. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "access.h"
+
+static const char *const database_ops[] = {"read", "create", "update",
+					   "delete"};
+static const char *const storage_ops[] = {"read", "write"};
+static const char *const function_ops[] = {"invoke"};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+#define MAX_OPS 4
+
+static const char *const class_names[] = {
+	"public", "anonymous", "any-user", "role", "owner", "nobody", "unknown"
+};
+
+const char *access_class_name(enum access_class cls)
+{
+	return class_names[cls];
+}
+
+/* One rule object under examination. */
+struct ctx {
+	struct diag_list *d;
+	const struct rule_file *rf;
+	const struct access_options *opt;
+	const struct access_summary *summary;
+	const struct rule_object *obj;
+	const char *const *ops;
+	size_t nops;
+	enum access_class widest[MAX_OPS];
+	struct sym_witness witness[MAX_OPS];
+	const struct rule_value *current;	/* the value being asked about */
+	const struct rule_value *unknown[16];	/* undecided values */
+	size_t nunknown;
+	int failed;
+};
+
+/* ---- asking the engine ------------------------------------------------ */
+
+static const char *const want_names[] = {"allow", "deny", "false",
+					 "error"};
+static const char *const result_names[] = {"unsat", "sat", "unknown",
+					   "failed"};
+
+static void dump_query(FILE *out, const char *what, const struct sym_query *q,
+		       enum sym_result r, const struct sym_witness *w)
+{
+	size_t i;
+	char *text;
+	cJSON *j;
+
+	fprintf(out, "query %s: class %s, %s callers:", what,
+		sym_class_name(q->cls), q->identity_absent ?
+		"any" : "identified");
+	for (i = 0; i < q->ngoals; i++)
+		fprintf(out, " %s %s%s", q->goals[i].op,
+			want_names[q->goals[i].want],
+			q->goals[i].expr ? "" : " (literal)");
+	fprintf(out, " -> %s (%lu evaluations)", result_names[r],
+		w ? w->evaluations : 0ul);
+	if (r == SYM_SAT && w) {
+		j = sym_witness_json(w, q->kind);
+		text = cJSON_PrintUnformatted(j);
+		fprintf(out, "\n  witness %s", text);
+		free(text);
+		cJSON_Delete(j);
+	}
+	fputc('\n', out);
+}
+
+/* Put Q to the engine, under the project's platforms and budget. */
+static enum sym_result ask(struct ctx *c, const char *what,
+			   struct sym_query *q, struct sym_witness *w)
+{
+	struct sym_witness local;
+	enum sym_result r;
+
+	q->kind = c->obj->kind;
+	q->budget = c->opt->budget;
+	if (c->opt->callers)
+		q->callers = (q->callers ? q->callers : SYM_CALLERS_ALL) &
+			     (c->opt->callers |
+			      SYM_CALLER_BIT(SYM_CALLER_NONE));
+	r = sym_solve(q, w ? w : &local);
+	if (c->opt->dump)
+		dump_query(c->opt->dump, what, q, r, w ? w : &local);
+	if (!w && r == SYM_SAT)
+		sym_witness_free(&local);
+	if (r == SYM_FAILED)
+		c->failed = 1;
+	if (r == SYM_UNKNOWN && c->current && c->nunknown < 16) {
+		size_t i;
+
+		for (i = 0; i < c->nunknown && c->unknown[i] != c->current;
+		     i++)
+			;
+		if (i == c->nunknown)
+			c->unknown[c->nunknown++] = c->current;
+	}
+	return r;
+}
+
+int access_goal(const struct rule_object *obj, const char *op,
+		struct sym_goal *g)
+{
+	const struct rule_value *v = rules_effective(obj, op);
+
+	memset(g, 0, sizeof(*g));
+	g->op = op;
+	g->want = SYM_WANT_ALLOW;
+	if (!v)
+		return 1;
+	switch (v->member->value->type) {
+	case JSON_TRUE:
+		g->literal = 1;
+		return 1;
+	case JSON_FALSE:
+		return 1;
+	default:
+		g->expr = v->ast;
+		return v->ast != NULL;
+	}
+}
+
+static enum access_class widest(struct ctx *c, const char *op,
+				struct sym_witness *w)
+{
+	struct sym_goal g;
+	struct sym_query q;
+	char what[300];
+	int cls;
+
+	memset(w, 0, sizeof(*w));
+	c->current = rules_effective(c->obj, op);
+	if (!access_goal(c->obj, op, &g))
+		return ACCESS_UNKNOWN;
+	snprintf(what, sizeof(what), "%s %s", c->obj->pointer, op);
+	for (cls = SYM_PUBLIC; cls < SYM_CLASS_COUNT; cls++) {
+		enum sym_result r;
+
+		memset(&q, 0, sizeof(q));
+		q.cls = (enum sym_class)cls;
+		q.goals = &g;
+		q.ngoals = 1;
+		r = ask(c, what, &q, w);
+		if (r == SYM_SAT)
+			return (enum access_class)cls;
+		if (r != SYM_UNSAT)
+			return ACCESS_UNKNOWN;
+	}
+	return ACCESS_NOBODY;
+}
+
+void access_ops(enum rule_kind kind, const char *const **ops, size_t *n)
+{
+	if (kind == RULE_KIND_STORAGE) {
+		*ops = storage_ops;
+		*n = COUNT(storage_ops);
+	} else if (kind == RULE_KIND_FUNCTION) {
+		*ops = function_ops;
+		*n = COUNT(function_ops);
+	} else {
+		*ops = database_ops;
+		*n = COUNT(database_ops);
+	}
+}
+
+enum access_class access_widest(const struct rule_object *obj,
+				const char *op,
+				const struct access_options *opt,
+				struct sym_witness *w)
+{
+	struct ctx c;
+	struct sym_witness local;
+	enum access_class cls;
+
+	memset(&c, 0, sizeof(c));
+	c.obj = obj;
+	c.opt = opt;
+	cls = widest(&c, op, w ? w : &local);
+	if (!w && cls < ACCESS_NOBODY)
+		sym_witness_free(&local);
+	return cls;
+}
+
+/* ---- reporting -------------------------------------------------------- */
+
+/* The span of a rule value: its expression inside the string, else the
+ * value itself. */
+static void value_span(const struct rule_value *v, size_t *start, size_t *end)
+{
+	const struct json_node *n = v->member->value;
+
+	rules_raw_span(n, 0, n->type == JSON_STRING ? n->str.len : 0, start,
+		       end);
+}
+
+static struct finding *report(struct ctx *c, enum check_id check,
+			      size_t start, size_t end, const char *op,
+			      const char *fmt, const char *arg)
+{
+	return diag_add(c->d, check, &c->rf->src, start, end, c->obj->pointer,
+			c->obj->name, op, fmt, arg);
+}
+
+static struct finding *report_value(struct ctx *c, enum check_id check,
+				    const struct rule_value *v, const char *op,
+				    const char *fmt, const char *arg)
+{
+	size_t start, end;
+
+	value_span(v, &start, &end);
+	return report(c, check, start, end, op, fmt, arg);
+}
+
+static void attach(struct ctx *c, struct finding *f, enum access_class cls,
+		   const struct sym_witness *w)
+{
+	cJSON *j;
+
+	if (!f)
+		return;
+	f->principal = access_class_name(cls);
+	if (!w || (!w->auth && !w->doc))
+		return;
+	j = sym_witness_json(w, c->obj->kind);
+	f->witness = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+}
+
+/* Raise the severity of F to at least SEV under the compliance level. */
+static void at_level(struct ctx *c, struct finding *f, int level,
+		     enum severity sev)
+{
+	if (f && c->opt->level >= level && f->severity < sev)
+		f->severity = sev;
+}
+
+static int op_index(const struct ctx *c, const char *op)
+{
+	size_t i;
+
+	for (i = 0; i < c->nops; i++)
+		if (strcmp(c->ops[i], op) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int is_write_op(const char *op)
+{
+	return strcmp(op, "read") != 0;
+}
+
+/* ---- trees with a part replaced --------------------------------------- */
+
+/* A copy of N in which each node of DROP is left out of its && or ||
+ * (replaced by the other operand) and REPLACE, when set, stands for the
+ * node AT. */
+static struct ast_node *copy_tree(struct ast_arena *arena,
+				  const struct ast_node *n,
+				  const struct ast_node *const *drop,
+				  size_t ndrop, const struct ast_node *at,
+				  struct ast_node *replace)
+{
+	struct ast_node *c;
+	size_t i;
+
+	if (!n)
+		return NULL;
+	if (n == at)
+		return replace;
+	if (n->kind == AST_BINARY && (n->op == AST_OP_AND ||
+				      n->op == AST_OP_OR)) {
+		for (i = 0; i < ndrop; i++) {
+			if (drop[i] == n->a)
+				return copy_tree(arena, n->b, drop, ndrop, at,
+						 replace);
+			if (drop[i] == n->b)
+				return copy_tree(arena, n->a, drop, ndrop, at,
+						 replace);
+		}
+	}
+	c = ast_alloc(arena, sizeof(*c));
+	*c = *n;
+	c->a = copy_tree(arena, n->a, drop, ndrop, at, replace);
+	c->b = copy_tree(arena, n->b, drop, ndrop, at, replace);
+	c->c = copy_tree(arena, n->c, drop, ndrop, at, replace);
+	if (n->nlist) {
+		c->list = ast_alloc(arena, n->nlist * sizeof(*c->list));
+		for (i = 0; i < n->nlist; i++)
+			c->list[i] = copy_tree(arena, n->list[i], drop, ndrop,
+					       at, replace);
+	}
+	return c;
+}
+
+/* ---- the shape of expressions ----------------------------------------- */
+
+static int is_ident(const struct ast_node *n, const char *name)
+{
+	return n && n->kind == AST_IDENT && strcmp(n->text, name) == 0;
+}
+
+/* "uid" or "openid" when N is auth.uid or auth.openid. */
+static const char *identity_field(const struct ast_node *n)
+{
+	if (!n || n->kind != AST_MEMBER || !is_ident(n->a, "auth"))
+		return NULL;
+	if (strcmp(n->text, "uid") == 0)
+		return "uid";
+	if (strcmp(n->text, "openid") == 0)
+		return "openid";
+	return NULL;
+}
+
+/* The field F when N is doc.F. */
+static const char *doc_field(const struct ast_node *n)
+{
+	if (!n || n->kind != AST_MEMBER || !is_ident(n->a, "doc"))
+		return NULL;
+	return n->text;
+}
+
+static int is_equality(const struct ast_node *n)
+{
+	return n->kind == AST_BINARY && (n->op == AST_OP_EQ ||
+					 n->op == AST_OP_SEQ);
+}
+
+/* A visitor over every node of a tree. */
+typedef void (*visit_fn)(struct ctx *c, const struct ast_node *n, void *arg);
+
+static void visit(struct ctx *c, const struct ast_node *n, visit_fn fn,
+		  void *arg)
+{
+	size_t i;
+
+	if (!n)
+		return;
+	fn(c, n, arg);
+	visit(c, n->a, fn, arg);
+	visit(c, n->b, fn, arg);
+	visit(c, n->c, fn, arg);
+	for (i = 0; i < n->nlist; i++)
+		visit(c, n->list[i], fn, arg);
+}
+
+/* ---- who may read and write ------------------------------------------- */
+
+/* Ask whether class CLS passes goal OP of the object. */
+static enum sym_result class_allows(struct ctx *c, const char *op,
+				    enum sym_class cls, struct sym_witness *w)
+{
+	struct sym_goal g;
+	struct sym_query q;
+	char what[300];
+
+	if (!access_goal(c->obj, op, &g))
+		return SYM_UNKNOWN;
+	memset(&q, 0, sizeof(q));
+	q.cls = cls;
+	q.goals = &g;
+	q.ngoals = 1;
+	snprintf(what, sizeof(what), "%s %s", c->obj->pointer, op);
+	return ask(c, what, &q, w);
+}
+
+static void check_read(struct ctx *c)
+{
+	const struct rule_value *v = rules_effective(c->obj, "read");
+	int i = op_index(c, "read");
+	struct sym_witness w;
+	struct finding *f;
+
+	if (i < 0 || !v)
+		return;
+	if (c->widest[i] == ACCESS_PUBLIC) {
+		/* a literal true is the platform's "all may read" preset: a
+		 * choice, reported only under the level 3 profile */
+		if (v->member->value->type == JSON_TRUE && c->opt->level < 3)
+			return;
+		f = report_value(c, CHECK_PUBLIC_READ, v, "read",
+				 "unauthenticated callers may read%s", "");
+		attach(c, f, ACCESS_PUBLIC, &c->witness[i]);
+		return;
+	}
+	if (c->widest[i] == ACCESS_ANY_USER) {
+		f = report_value(c, CHECK_ANY_USER_READ, v, "read",
+				 "any signed-in caller may read documents "
+				 "that are not theirs%s", "");
+		attach(c, f, ACCESS_ANY_USER, &c->witness[i]);
+		at_level(c, f, 3, SEV_WARNING);
+		return;
+	}
+	if (c->widest[i] != ACCESS_ANONYMOUS ||
+	    class_allows(c, "read", SYM_ANY_USER, &w) != SYM_SAT)
+		return;
+	f = report_value(c, CHECK_ANY_USER_READ, v, "read",
+			 "any signed-in caller may read documents that are "
+			 "not theirs%s", "");
+	attach(c, f, ACCESS_ANY_USER, &w);
+	at_level(c, f, 3, SEV_WARNING);
+	sym_witness_free(&w);
+}
+
+/* The write operations governed by V, as "create, update and delete", or
+ * "write" when V is the write key governing all of them. */
+static void ops_of_value(struct ctx *c, const struct rule_value *v,
+			 char *out, size_t size, int *first)
+{
+	size_t i, n = 0, len = 0;
+	int idx[MAX_OPS];
+
+	for (i = 0; i < c->nops; i++)
+		if (is_write_op(c->ops[i]) &&
+		    rules_effective(c->obj, c->ops[i]) == v)
+			idx[n++] = (int)i;
+	*first = n ? idx[0] : -1;
+	out[0] = '\0';
+	if (strcmp(v->key, "write") == 0 && n == c->nops - 1) {
+		snprintf(out, size, "%s", c->nops == 2 ? "write" :
+			 "create, update and delete");
+		return;
+	}
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(out + len, size - len, "%s%s",
+					i == 0 ? "" : i + 1 == n ? " and " :
+					", ", c->ops[idx[i]]);
+}
+
+/* The narrowest-known widest class among the operations V governs. */
+static enum access_class value_class(struct ctx *c, const struct rule_value *v,
+				     int *at)
+{
+	enum access_class best = ACCESS_NOBODY;
+	size_t i;
+
+	*at = -1;
+	for (i = 0; i < c->nops; i++) {
+		if (!is_write_op(c->ops[i]) ||
+		    rules_effective(c->obj, c->ops[i]) != v)
+			continue;
+		if (c->widest[i] < best || (*at < 0 &&
+					    c->widest[i] == ACCESS_UNKNOWN)) {
+			best = c->widest[i];
+			*at = (int)i;
+		}
+	}
+	return best;
+}
+
+static void check_any_user_write(struct ctx *c, const struct rule_value *v)
+{
+	static const char *const ops[] = {"update", "delete"};
+	struct sym_witness w;
+	struct finding *f;
+	size_t i;
+	int k;
+
+	for (i = 0; i < COUNT(ops); i++) {
+		k = op_index(c, ops[i]);
+		if (k < 0 || rules_effective(c->obj, ops[i]) != v)
+			continue;
+		if (c->widest[k] > ACCESS_ANY_USER)
+			continue;
+		if (class_allows(c, ops[i], SYM_ANY_USER, &w) != SYM_SAT)
+			continue;
+		f = report_value(c, CHECK_ANY_USER_WRITE, v, ops[i],
+				 "any signed-in caller may %s documents that "
+				 "are not theirs", ops[i]);
+		attach(c, f, ACCESS_ANY_USER, &w);
+		sym_witness_free(&w);
+	}
+}
+
+static void check_write_value(struct ctx *c, const struct rule_value *v)
+{
+	char ops[64];
+	int first, at;
+	enum access_class cls = value_class(c, v, &at);
+	struct finding *f;
+
+	ops_of_value(c, v, ops, sizeof(ops), &first);
+	if (at < 0)
+		return;
+	if (cls == ACCESS_PUBLIC) {
+		f = report_value(c, CHECK_PUBLIC_WRITE, v, c->ops[at],
+				 "unauthenticated callers may %s", ops);
+		attach(c, f, cls, &c->witness[at]);
+		return;
+	}
+	if (cls == ACCESS_ANONYMOUS) {
+		f = report_value(c, CHECK_ANONYMOUS_WRITE, v, c->ops[at],
+				 "anonymous-login callers may %s", ops);
+		attach(c, f, cls, &c->witness[at]);
+		at_level(c, f, 3, SEV_ERROR);
+	}
+	if (c->obj->kind == RULE_KIND_DATABASE)
+		check_any_user_write(c, v);
+}
+
+static void check_writes(struct ctx *c)
+{
+	const struct rule_value *seen[MAX_OPS];
+	size_t i, j, nseen = 0;
+
+	for (i = 0; i < c->nops; i++) {
+		const struct rule_value *v = rules_effective(c->obj,
+							     c->ops[i]);
+
+		if (!is_write_op(c->ops[i]) || !v)
+			continue;
+		for (j = 0; j < nseen && seen[j] != v; j++)
+			;
+		if (j < nseen)
+			continue;
+		seen[nseen++] = v;
+		check_write_value(c, v);
+	}
+}
+
+static const struct rule_value *own_value(const struct rule_object *obj,
+					  const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < obj->nvalues; i++)
+		if (!obj->values[i].member->shadowed &&
+		    strcmp(obj->values[i].key, key) == 0)
+			return &obj->values[i];
+	return NULL;
+}
+
+static void check_delete_inherits(struct ctx *c)
+{
+	const struct rule_value *w = own_value(c->obj, "write");
+	int k = op_index(c, "delete");
+	struct finding *f;
+
+	if (c->obj->kind != RULE_KIND_DATABASE || k < 0 || !w ||
+	    own_value(c->obj, "delete") || c->widest[k] > ACCESS_ANY_USER)
+		return;
+	f = diag_add(c->d, CHECK_DELETE_INHERITS_WRITE, &c->rf->src,
+		     w->member->key_span.start, w->member->key_span.end,
+		     c->obj->pointer, c->obj->name, "delete",
+		     "delete has no rule of its own and inherits write, "
+		     "which admits the %s class",
+		     access_class_name(c->widest[k]));
+	attach(c, f, c->widest[k], &c->witness[k]);
+}
+
+/* ---- writes beyond reads, and owner fields ---------------------------- */
+
+static void check_write_exceeds_read(struct ctx *c)
+{
+	const struct rule_value *seen[MAX_OPS];
+	struct sym_goal g[2];
+	struct sym_query q;
+	struct sym_witness w;
+	struct finding *f;
+	size_t i, j, nseen = 0;
+	int cls;
+
+	if (op_index(c, "read") < 0)
+		return;
+	for (i = 0; i < c->nops; i++) {
+		const struct rule_value *v = rules_effective(c->obj,
+							     c->ops[i]);
+
+		if (!is_write_op(c->ops[i]) || !v || c->widest[i] >=
+		    ACCESS_NOBODY || !access_goal(c->obj, c->ops[i], &g[0]) ||
+		    !access_goal(c->obj, "read", &g[1]))
+			continue;
+		for (j = 0; j < nseen && seen[j] != v; j++)
+			;
+		if (j < nseen)
+			continue;
+		g[1].want = SYM_WANT_DENY;
+		for (cls = SYM_PUBLIC; cls < SYM_CLASS_COUNT; cls++) {
+			memset(&q, 0, sizeof(q));
+			q.cls = (enum sym_class)cls;
+			q.goals = g;
+			q.ngoals = 2;
+			if (ask(c, "write-exceeds-read", &q, &w) == SYM_SAT)
+				break;
+		}
+		if (cls == SYM_CLASS_COUNT)
+			continue;
+		seen[nseen++] = v;
+		f = report_value(c, CHECK_WRITE_EXCEEDS_READ, v, c->ops[i],
+				 "the %s class may write documents it may not "
+				 "read", access_class_name((enum access_class)
+							    cls));
+		attach(c, f, (enum access_class)cls, &w);
+		sym_witness_free(&w);
+	}
+}
+
+/* An owner field: a document field that some rule compares with the
+ * caller's identity. */
+struct owner_field {
+	const char *field;
+	const char *identity;
+};
+
+struct owner_fields {
+	struct owner_field v[16];
+	size_t n;
+};
+
+static void add_owner(struct owner_fields *of, const char *field,
+		      const char *identity)
+{
+	size_t i;
+
+	if (!field || !identity || strcmp(field, "_openid") == 0 ||
+	    strpbrk(field, "'\\\n") || of->n == COUNT(of->v))
+		return;
+	for (i = 0; i < of->n; i++)
+		if (strcmp(of->v[i].field, field) == 0 &&
+		    strcmp(of->v[i].identity, identity) == 0)
+			return;
+	of->v[of->n].field = field;
+	of->v[of->n++].identity = identity;
+}
+
+static void find_owner(struct ctx *c, const struct ast_node *n, void *arg)
+{
+	struct owner_fields *of = arg;
+	size_t i;
+
+	(void)c;
+	if (is_equality(n)) {
+		add_owner(of, doc_field(n->a), identity_field(n->b));
+		add_owner(of, doc_field(n->b), identity_field(n->a));
+	}
+	if (n->kind == AST_BINARY && n->op == AST_OP_IN &&
+	    n->b->kind == AST_ARRAY)
+		for (i = 0; i < n->b->nlist; i++)
+			add_owner(of, doc_field(n->b->list[i]),
+				  identity_field(n->a));
+}
+
+static void owner_fields(struct ctx *c, struct owner_fields *of)
+{
+	size_t i;
+
+	of->n = 0;
+	for (i = 0; i < c->obj->nvalues; i++)
+		if (c->obj->values[i].ast &&
+		    !c->obj->values[i].member->shadowed)
+			visit(c, c->obj->values[i].ast, find_owner, of);
+}
+
+/* Is there a request OP allows in which the extra condition TEXT holds? */
+static enum sym_result allows_with(struct ctx *c, const char *op,
+				   const char *text, struct sym_witness *w)
+{
+	struct ast_arena *arena = ast_arena_new();
+	struct expr_error err;
+	struct sym_goal g[2];
+	struct sym_query q;
+	enum sym_result r = SYM_UNKNOWN;
+
+	if (!access_goal(c->obj, op, &g[0]))
+		goto out;
+	g[1] = g[0];
+	g[1].literal = 0;
+	g[1].expr = expr_parse(arena, text, strlen(text), 0, &err);
+	if (!g[1].expr)
+		goto out;
+	memset(&q, 0, sizeof(q));
+	q.cls = SYM_ANY;
+	q.goals = g;
+	q.ngoals = 2;
+	r = ask(c, text, &q, w);
+out:
+	ast_arena_free(arena);
+	return r;
+}
+
+static void check_owner_fields(struct ctx *c)
+{
+	const struct rule_value *create = rules_effective(c->obj, "create");
+	const struct rule_value *update = rules_effective(c->obj, "update");
+	struct owner_fields of;
+	struct sym_witness w;
+	struct finding *f;
+	char text[256];
+	size_t i;
+
+	if (c->obj->kind != RULE_KIND_DATABASE)
+		return;
+	owner_fields(c, &of);
+	for (i = 0; i < of.n; i++) {
+		const char *fd = of.v[i].field, *id = of.v[i].identity;
+
+		snprintf(text, sizeof(text), "doc['%s'] != null && "
+			 "doc['%s'] != auth.%s", fd, fd, id);
+		if (create && allows_with(c, "create", text, &w) == SYM_SAT) {
+			f = report_value(c, CHECK_CREATE_OWNER_UNBOUND, create,
+					 "create", "create admits a record "
+					 "whose owner field '%s' is another "
+					 "user's", fd);
+			attach(c, f, ACCESS_OWNER, &w);
+			at_level(c, f, 3, SEV_ERROR);
+			sym_witness_free(&w);
+		}
+		snprintf(text, sizeof(text), "request.data['%s'] != null && "
+			 "request.data['%s'] != doc['%s']", fd, fd, fd);
+		if (update && allows_with(c, "update", text, &w) == SYM_SAT) {
+			f = report_value(c, CHECK_OWNER_REASSIGNABLE, update,
+					 "update", "update lets request.data "
+					 "change the owner field '%s'", fd);
+			attach(c, f, ACCESS_OWNER, &w);
+			sym_witness_free(&w);
+		}
+	}
+}
+
+/* ---- identities ------------------------------------------------------- */
+
+/* One question about the rule value V under its first operation. */
+static enum sym_result ask_value(struct ctx *c, const struct rule_value *v,
+				 const char *op, struct sym_query *q,
+				 enum sym_want want, struct sym_witness *w)
+{
+	struct sym_goal g;
+	char what[300];
+
+	memset(&g, 0, sizeof(g));
+	g.expr = v->ast;
+	g.op = op;
+	g.want = want;
+	q->goals = &g;
+	q->ngoals = 1;
+	snprintf(what, sizeof(what), "%s/%s", c->obj->pointer, v->key);
+	return ask(c, what, q, w);
+}
+
+/* The first operation whose effective rule is V. */
+static const char *first_op(const struct ctx *c, const struct rule_value *v)
+{
+	size_t i;
+
+	for (i = 0; i < c->nops; i++)
+		if (rules_effective(c->obj, c->ops[i]) == v)
+			return c->ops[i];
+	return NULL;
+}
+
+static void check_null_identity(struct ctx *c, const struct rule_value *v,
+				const char *op)
+{
+	static const struct {
+		const char *field;
+		unsigned callers;
+	} lacking[] = {
+		{"uid", SYM_CALLERS_MINIPROGRAM},
+		{"openid", SYM_CALLER_BIT(SYM_CALLER_EMAIL) |
+			   SYM_CALLER_BIT(SYM_CALLER_CUSTOM)},
+	};
+	struct sym_query q;
+	struct sym_witness w;
+	struct finding *f;
+	size_t i;
+
+	for (i = 0; i < COUNT(lacking); i++) {
+		memset(&q, 0, sizeof(q));
+		q.cls = SYM_ANY_USER;
+		q.callers = lacking[i].callers;
+		if (ask_value(c, v, op, &q, SYM_WANT_ALLOW, NULL) != SYM_UNSAT)
+			continue;
+		q.identity_absent = 1;
+		if (ask_value(c, v, op, &q, SYM_WANT_ALLOW, &w) != SYM_SAT)
+			continue;
+		f = report_value(c, CHECK_NULL_IDENTITY_MATCH, v, op,
+				 "callers without auth.%s get in only because "
+				 "an absent value equals another", lacking[i].field);
+		attach(c, f, ACCESS_ANY_USER, &w);
+		sym_witness_free(&w);
+	}
+}
+
+static void check_platforms(struct ctx *c, const struct rule_value *v,
+			    const char *op)
+{
+	struct sym_query q;
+	enum sym_result mini, web;
+
+	if (c->opt->callers)
+		return;
+	memset(&q, 0, sizeof(q));
+	q.cls = SYM_ANY;
+	q.callers = SYM_CALLERS_MINIPROGRAM;
+	mini = ask_value(c, v, op, &q, SYM_WANT_ALLOW, NULL);
+	memset(&q, 0, sizeof(q));
+	q.cls = SYM_ANY;
+	q.callers = SYM_CALLERS_WEB;
+	web = ask_value(c, v, op, &q, SYM_WANT_ALLOW, NULL);
+	if (mini == SYM_UNSAT && web == SYM_SAT)
+		report_value(c, CHECK_PLATFORM_MISMATCH, v, op,
+			     "the rule never allows mini-program callers%s",
+			     ", which have no auth.uid");
+	else if (web == SYM_UNSAT && mini == SYM_SAT)
+		report_value(c, CHECK_PLATFORM_MISMATCH, v, op,
+			     "the rule never allows web callers%s",
+			     ", which have no auth.openid unless they use "
+			     "a WeChat login");
+}
+
+struct literal_scan {
+	const struct rule_value *v;
+	const char *op;
+};
+
+/* A comparison of the caller's identity with a literal that grants
+ * access: removing it (making it false) denies some request it allows. */
+static void literal_identity(struct ctx *c, const struct ast_node *n,
+			     void *arg)
+{
+	const struct literal_scan *ls = arg;
+	struct ast_arena *arena;
+	struct ast_node *no, *copy;
+	struct sym_goal g[2];
+	struct sym_query q;
+	struct sym_witness w;
+	struct finding *f;
+	size_t rs, re;
+
+	if (!is_equality(n) ||
+	    !((identity_field(n->a) && n->b->kind == AST_STRING) ||
+	      (identity_field(n->b) && n->a->kind == AST_STRING)))
+		return;
+	arena = ast_arena_new();
+	no = ast_new(arena, AST_BOOL, n->start, n->end);
+	copy = copy_tree(arena, ls->v->ast, NULL, 0, n, no);
+	memset(g, 0, sizeof(g));
+	g[0].expr = ls->v->ast;
+	g[0].op = ls->op;
+	g[1] = g[0];
+	g[1].expr = copy;
+	g[1].want = SYM_WANT_DENY;
+	memset(&q, 0, sizeof(q));
+	q.cls = SYM_ANY;
+	q.identity_free = 1;
+	q.goals = g;
+	q.ngoals = 2;
+	if (ask(c, "identity-literal", &q, &w) == SYM_SAT) {
+		rules_raw_span(ls->v->member->value, n->start, n->end, &rs,
+			       &re);
+		f = report(c, CHECK_IDENTITY_LITERAL, rs, re, ls->op,
+			   "access hinges on the hard-coded identity '%s'",
+			   n->a->kind == AST_STRING ? n->a->text : n->b->text);
+		attach(c, f, ACCESS_OWNER, &w);
+		at_level(c, f, 3, SEV_WARNING);
+		sym_witness_free(&w);
+	}
+	ast_arena_free(arena);
+}
+
+/* ---- logic ------------------------------------------------------------ */
+
+/* Is there any request (any caller, any data) on which E, under each
+ * operation V governs, gives WANT?  SYM_UNSAT means no operation has one. */
+static enum sym_result any_request(struct ctx *c, const struct rule_value *v,
+				   const struct ast_node *e, enum sym_want want)
+{
+	enum sym_result r, all = SYM_UNSAT;
+	struct sym_goal g;
+	struct sym_query q;
+	size_t i;
+
+	for (i = 0; i < c->nops; i++) {
+		if (rules_effective(c->obj, c->ops[i]) != v)
+			continue;
+		memset(&g, 0, sizeof(g));
+		g.expr = e;
+		g.op = c->ops[i];
+		g.want = want;
+		memset(&q, 0, sizeof(q));
+		q.cls = SYM_ANY;
+		q.identity_free = 1;
+		q.identity_absent = 1;
+		q.goals = &g;
+		q.ngoals = 1;
+		r = ask(c, "always", &q, NULL);
+		if (r == SYM_SAT)
+			return r;
+		if (r != SYM_UNSAT)
+			all = r;
+	}
+	return all;
+}
+
+/* Returns 1 when the value is constant, so that nothing in it can be
+ * called redundant. */
+static int check_always(struct ctx *c, const struct rule_value *v)
+{
+	if (v->ast->kind == AST_BOOL)
+		return 1;
+	if (any_request(c, v, v->ast, SYM_WANT_ALLOW) == SYM_UNSAT) {
+		report_value(c, CHECK_ALWAYS_FALSE, v, NULL, "the rule is true "
+			     "for no request%s", "");
+		return 1;
+	}
+	if (any_request(c, v, v->ast, SYM_WANT_FALSE) == SYM_UNSAT) {
+		report_value(c, CHECK_ALWAYS_TRUE, v, NULL, "the rule is true "
+			     "for every request on which it evaluates without "
+			     "error%s", "");
+		return 1;
+	}
+	return 0;
+}
+
+/* Do E and F give the same outcome (allow, false, or an error) on every
+ * request, under every operation?  An error and false both deny, but a
+ * guard that turns an error into false is kept: it is not redundant. */
+static int equivalent(struct ctx *c, const struct rule_value *v,
+		      const struct ast_node *e, const struct ast_node *f)
+{
+	static const enum sym_want pairs[4][2] = {
+		{SYM_WANT_ALLOW, SYM_WANT_DENY},
+		{SYM_WANT_DENY, SYM_WANT_ALLOW},
+		{SYM_WANT_FALSE, SYM_WANT_ERROR},
+		{SYM_WANT_ERROR, SYM_WANT_FALSE},
+	};
+	struct sym_goal g[2];
+	struct sym_query q;
+	size_t i;
+	int k;
+
+	for (i = 0; i < c->nops; i++) {
+		if (rules_effective(c->obj, c->ops[i]) != v)
+			continue;
+		for (k = 0; k < 4; k++) {
+			memset(g, 0, sizeof(g));
+			g[0].expr = e;
+			g[1].expr = f;
+			g[0].op = g[1].op = c->ops[i];
+			g[0].want = pairs[k][0];
+			g[1].want = pairs[k][1];
+			memset(&q, 0, sizeof(q));
+			q.cls = SYM_ANY;
+			q.identity_free = 1;
+			q.identity_absent = 1;
+			q.goals = g;
+			q.ngoals = 2;
+			if (ask(c, "redundant", &q, NULL) != SYM_UNSAT)
+				return 0;
+		}
+	}
+	return 1;
+}
+
+#define MAX_OPERANDS 64
+
+struct operands {
+	const struct ast_node *v[MAX_OPERANDS];
+	const struct ast_node *parent[MAX_OPERANDS];
+	size_t n;
+	int overflow;
+};
+
+static void find_operands(struct ctx *c, const struct ast_node *n, void *arg)
+{
+	struct operands *o = arg;
+
+	(void)c;
+	if (n->kind != AST_BINARY || (n->op != AST_OP_AND &&
+				      n->op != AST_OP_OR))
+		return;
+	if (o->n + 2 > MAX_OPERANDS) {
+		o->overflow = 1;
+		return;
+	}
+	o->parent[o->n] = n;
+	o->v[o->n++] = n->a;
+	o->parent[o->n] = n;
+	o->v[o->n++] = n->b;
+}
+
+static int contains(const struct ast_node *n, const struct ast_node *target)
+{
+	size_t i;
+
+	if (!n)
+		return 0;
+	if (n == target)
+		return 1;
+	if (contains(n->a, target) || contains(n->b, target) ||
+	    contains(n->c, target))
+		return 1;
+	for (i = 0; i < n->nlist; i++)
+		if (contains(n->list[i], target))
+			return 1;
+	return 0;
+}
+
+/* Operands of && and || that can go, removed one after another so that
+ * what is reported can be removed together. */
+static void check_redundant(struct ctx *c, const struct rule_value *v)
+{
+	struct operands o = {.n = 0};
+	const struct ast_node *drop[MAX_OPERANDS];
+	struct ast_arena *arena;
+	size_t i, j, ndrop = 0, rs, re;
+
+	visit(c, v->ast, find_operands, &o);
+	if (o.overflow)
+		return;
+	for (i = 0; i < o.n; i++) {
+		for (j = 0; j < ndrop; j++)
+			if (contains(drop[j], o.v[i]) || drop[j] == o.v[i ^ 1])
+				break;
+		if (j < ndrop)
+			continue;
+		arena = ast_arena_new();
+		drop[ndrop] = o.v[i];
+		if (equivalent(c, v, v->ast, copy_tree(arena, v->ast, drop,
+						       ndrop + 1, NULL, NULL))) {
+			rules_raw_span(v->member->value, o.v[i]->start,
+				       o.v[i]->end, &rs, &re);
+			report(c, CHECK_REDUNDANT_CONDITION, rs, re, NULL,
+			       "this condition is redundant: removing it "
+			       "changes no verdict%s", "");
+			ndrop++;
+		}
+		ast_arena_free(arena);
+	}
+}
+
+/* ---- roles and functions ---------------------------------------------- */
+
+/* The collection a get() path names, from the literal text it starts
+ * with: 'database.roles.' + x, `database.roles.${x}`, 'database.roles.a'. */
+static int get_collection(const struct ast_node *arg, char *out, size_t size)
+{
+	const struct ast_node *first = arg;
+	const char *text, *dot;
+
+	while (first->kind == AST_BINARY && first->op == AST_OP_ADD)
+		first = first->a;
+	if (first->kind == AST_TEMPLATE && first->nlist)
+		first = first->list[0];
+	if (first->kind != AST_STRING)
+		return 0;
+	text = first->text;
+	if (strncmp(text, "database.", 9) != 0)
+		return 0;
+	text += 9;
+	dot = strchr(text, '.');
+	if (!dot || dot == text || (size_t)(dot - text) >= size)
+		return 0;
+	snprintf(out, size, "%.*s", (int)(dot - text), text);
+	return 1;
+}
+
+static const struct access_entry *summary_find(const struct access_summary *s,
+					       const char *name)
+{
+	size_t i;
+
+	for (i = 0; s && i < s->n; i++)
+		if (strcmp(s->v[i].name, name) == 0)
+			return &s->v[i];
+	return NULL;
+}
+
+static void role_doc(struct ctx *c, const struct ast_node *n, void *arg)
+{
+	const struct rule_value *v = arg;
+	const struct access_entry *e;
+	struct finding *f;
+	char name[128];
+	size_t rs, re;
+
+	if (n->kind != AST_CALL || !is_ident(n->a, "get") || n->nlist != 1 ||
+	    !get_collection(n->list[0], name, sizeof(name)))
+		return;
+	e = summary_find(c->summary, name);
+	if (!e || e->write == ACCESS_ROLE || e->write >= ACCESS_NOBODY)
+		return;
+	rules_raw_span(v->member->value, n->start, n->end, &rs, &re);
+	f = report(c, CHECK_ROLE_DOC_WRITABLE, rs, re, NULL,
+		   "this rule trusts documents of '%s', which ordinary users "
+		   "may write", name);
+	if (f)
+		f->principal = access_class_name(e->write);
+}
+
+static void check_invoke(struct ctx *c)
+{
+	const struct rule_value *v = rules_effective(c->obj, "invoke");
+	struct finding *f;
+	int wildcard = c->obj->name && strcmp(c->obj->name, "*") == 0;
+
+	if (!v || c->widest[0] != ACCESS_PUBLIC)
+		return;
+	f = report_value(c, CHECK_PUBLIC_INVOKE, v, "invoke", wildcard ?
+			 "unauthenticated callers may invoke every function "
+			 "without a rule of its own%s" :
+			 "unauthenticated callers may invoke this function%s",
+			 "");
+	if (f && !wildcard)
+		f->severity = SEV_WARNING < f->severity ? SEV_WARNING :
+			      f->severity;
+	attach(c, f, ACCESS_PUBLIC, &c->witness[0]);
+}
+
+/* ---- per object ------------------------------------------------------- */
+
+static void check_value(struct ctx *c, const struct rule_value *v)
+{
+	const char *op = first_op(c, v);
+	struct literal_scan ls = {v, op};
+
+	if (!op || !v->ast || v->member->shadowed)
+		return;
+	c->current = v;
+	if (!check_always(c, v) && c->obj->kind != RULE_KIND_FUNCTION)
+		check_redundant(c, v);
+	if (c->obj->kind != RULE_KIND_FUNCTION) {
+		check_null_identity(c, v, op);
+		check_platforms(c, v, op);
+		visit(c, v->ast, literal_identity, &ls);
+	}
+	visit(c, v->ast, role_doc, (void *)v);
+}
+
+static void report_unknown(struct ctx *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nunknown; i++)
+		report_value(c, CHECK_ANALYSIS_INCOMPLETE, c->unknown[i], NULL,
+			     "the engine could not decide every question about "
+			     "this rule within its budget; nothing is claimed "
+			     "where it gave up%s", "");
+}
+
+static void start_object(struct ctx *c, const struct rule_object *obj)
+{
+	size_t i;
+
+	c->obj = obj;
+	c->nunknown = 0;
+	access_ops(obj->kind, &c->ops, &c->nops);
+	for (i = 0; i < c->nops; i++)
+		c->widest[i] = widest(c, c->ops[i], &c->witness[i]);
+}
+
+static void end_object(struct ctx *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nops; i++)
+		sym_witness_free(&c->witness[i]);
+}
+
+static void check_object(struct ctx *c, const struct rule_object *obj)
+{
+	size_t i;
+
+	start_object(c, obj);
+	if (obj->kind == RULE_KIND_FUNCTION) {
+		check_invoke(c);
+	} else {
+		check_read(c);
+		check_writes(c);
+		check_delete_inherits(c);
+		check_write_exceeds_read(c);
+		check_owner_fields(c);
+	}
+	for (i = 0; i < obj->nvalues; i++)
+		check_value(c, &obj->values[i]);
+	report_unknown(c);
+	end_object(c);
+}
+
+int access_check(struct diag_list *d, const struct rule_file *rf,
+		 const struct access_options *opt,
+		 const struct access_summary *summary)
+{
+	struct ctx c;
+	size_t i;
+
+	memset(&c, 0, sizeof(c));
+	c.d = d;
+	c.rf = rf;
+	c.opt = opt;
+	c.summary = summary;
+	for (i = 0; i < rf->nobjects; i++)
+		check_object(&c, &rf->objects[i]);
+	return c.failed ? -1 : 0;
+}
+
+/* ---- the scan's summary ----------------------------------------------- */
+
+void access_summarize(struct access_summary *s, const struct rule_file *rf,
+		      const struct access_options *opt)
+{
+	static const char *const ops[] = {"create", "update"};
+	enum access_class cls, best;
+	size_t i, k;
+
+	for (i = 0; i < rf->nobjects; i++) {
+		const struct rule_object *obj = &rf->objects[i];
+
+		if (obj->kind != RULE_KIND_DATABASE || !obj->name)
+			continue;
+		best = ACCESS_NOBODY;
+		for (k = 0; k < COUNT(ops); k++) {
+			cls = access_widest(obj, ops[k], opt, NULL);
+			if (cls < best)
+				best = cls;
+		}
+		if (s->n == s->cap) {
+			s->cap = s->cap ? 2 * s->cap : 16;
+			s->v = realloc(s->v, s->cap * sizeof(*s->v));
+			if (!s->v)
+				abort();
+		}
+		s->v[s->n].name = strdup(obj->name);
+		s->v[s->n++].write = best;
+	}
+}
+
+void access_summary_free(struct access_summary *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->v[i].name);
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
