@@ -242,6 +242,12 @@ static void at_level(struct ctx *c, struct finding *f, int level,
 		f->severity = sev;
 }
 
+/* Is CHECK enabled?  Questions only it would ask are skipped if not. */
+static int on(const struct ctx *c, enum check_id check)
+{
+	return c->d->enabled[check];
+}
+
 static int op_index(const struct ctx *c, const char *op)
 {
 	size_t i;
@@ -398,7 +404,7 @@ static void check_read(struct ctx *c)
 		at_level(c, f, 3, SEV_WARNING);
 		return;
 	}
-	if (c->widest[i] != ACCESS_ANONYMOUS ||
+	if (c->widest[i] != ACCESS_ANONYMOUS || !on(c, CHECK_ANY_USER_READ) ||
 	    class_allows(c, "read", SYM_ANY_USER, &w) != SYM_SAT)
 		return;
 	f = report_value(c, CHECK_ANY_USER_READ, v, "read",
@@ -482,6 +488,7 @@ static void check_any_user_write(struct ctx *c, const struct rule_value *v)
 static void check_write_value(struct ctx *c, const struct rule_value *v)
 {
 	char ops[64];
+	const char *op;
 	int first, at;
 	enum access_class cls = value_class(c, v, &at);
 	struct finding *f;
@@ -489,19 +496,20 @@ static void check_write_value(struct ctx *c, const struct rule_value *v)
 	ops_of_value(c, v, ops, sizeof(ops), &first);
 	if (at < 0)
 		return;
+	op = strchr(ops, ' ') ? v->key : c->ops[at];
 	if (cls == ACCESS_PUBLIC) {
-		f = report_value(c, CHECK_PUBLIC_WRITE, v, c->ops[at],
+		f = report_value(c, CHECK_PUBLIC_WRITE, v, op,
 				 "unauthenticated callers may %s", ops);
 		attach(c, f, cls, &c->witness[at]);
 		return;
 	}
 	if (cls == ACCESS_ANONYMOUS) {
-		f = report_value(c, CHECK_ANONYMOUS_WRITE, v, c->ops[at],
+		f = report_value(c, CHECK_ANONYMOUS_WRITE, v, op,
 				 "anonymous-login callers may %s", ops);
 		attach(c, f, cls, &c->witness[at]);
 		at_level(c, f, 3, SEV_ERROR);
 	}
-	if (c->obj->kind == RULE_KIND_DATABASE)
+	if (c->obj->kind == RULE_KIND_DATABASE && on(c, CHECK_ANY_USER_WRITE))
 		check_any_user_write(c, v);
 }
 
@@ -567,7 +575,7 @@ static void check_write_exceeds_read(struct ctx *c)
 	size_t i, j, nseen = 0;
 	int cls;
 
-	if (op_index(c, "read") < 0)
+	if (op_index(c, "read") < 0 || !on(c, CHECK_WRITE_EXCEEDS_READ))
 		return;
 	for (i = 0; i < c->nops; i++) {
 		const struct rule_value *v = rules_effective(c->obj,
@@ -703,7 +711,8 @@ static void check_owner_fields(struct ctx *c)
 
 		snprintf(text, sizeof(text), "doc['%s'] != null && "
 			 "doc['%s'] != auth.%s", fd, fd, id);
-		if (create && allows_with(c, "create", text, &w) == SYM_SAT) {
+		if (create && on(c, CHECK_CREATE_OWNER_UNBOUND) &&
+		    allows_with(c, "create", text, &w) == SYM_SAT) {
 			f = report_value(c, CHECK_CREATE_OWNER_UNBOUND, create,
 					 "create", "create admits a record "
 					 "whose owner field '%s' is another "
@@ -714,7 +723,8 @@ static void check_owner_fields(struct ctx *c)
 		}
 		snprintf(text, sizeof(text), "request.data['%s'] != null && "
 			 "request.data['%s'] != doc['%s']", fd, fd, fd);
-		if (update && allows_with(c, "update", text, &w) == SYM_SAT) {
+		if (update && on(c, CHECK_OWNER_REASSIGNABLE) &&
+		    allows_with(c, "update", text, &w) == SYM_SAT) {
 			f = report_value(c, CHECK_OWNER_REASSIGNABLE, update,
 					 "update", "update lets request.data "
 					 "change the owner field '%s'", fd);
@@ -760,20 +770,24 @@ static void check_null_identity(struct ctx *c, const struct rule_value *v,
 {
 	static const struct {
 		const char *field;
+		enum sym_class cls;
 		unsigned callers;
 	} lacking[] = {
-		{"uid", SYM_CALLERS_MINIPROGRAM},
-		{"openid", SYM_CALLER_BIT(SYM_CALLER_EMAIL) |
-			   SYM_CALLER_BIT(SYM_CALLER_CUSTOM)},
+		{"uid", SYM_ANY_USER, SYM_CALLERS_MINIPROGRAM},
+		{"openid", SYM_ANY_USER, SYM_CALLER_BIT(SYM_CALLER_EMAIL) |
+					 SYM_CALLER_BIT(SYM_CALLER_CUSTOM)},
+		{"openid", SYM_ANONYMOUS,
+		 SYM_CALLER_BIT(SYM_CALLER_ANONYMOUS)},
 	};
+	int found = 0;
 	struct sym_query q;
 	struct sym_witness w;
 	struct finding *f;
 	size_t i;
 
-	for (i = 0; i < COUNT(lacking); i++) {
+	for (i = 0; i < COUNT(lacking) && !found; i++) {
 		memset(&q, 0, sizeof(q));
-		q.cls = SYM_ANY_USER;
+		q.cls = lacking[i].cls;
 		q.callers = lacking[i].callers;
 		if (ask_value(c, v, op, &q, SYM_WANT_ALLOW, NULL) != SYM_UNSAT)
 			continue;
@@ -783,7 +797,8 @@ static void check_null_identity(struct ctx *c, const struct rule_value *v,
 		f = report_value(c, CHECK_NULL_IDENTITY_MATCH, v, op,
 				 "callers without auth.%s get in only because "
 				 "an absent value equals another", lacking[i].field);
-		attach(c, f, ACCESS_ANY_USER, &w);
+		attach(c, f, (enum access_class)lacking[i].cls, &w);
+		found = 1;
 		sym_witness_free(&w);
 	}
 }
@@ -832,7 +847,8 @@ static void literal_identity(struct ctx *c, const struct ast_node *n,
 	struct sym_query q;
 	struct sym_witness w;
 	struct finding *f;
-	size_t rs, re;
+	enum sym_result r;
+	size_t rs, re, i;
 
 	if (!is_equality(n) ||
 	    !((identity_field(n->a) && n->b->kind == AST_STRING) ||
@@ -841,18 +857,23 @@ static void literal_identity(struct ctx *c, const struct ast_node *n,
 	arena = ast_arena_new();
 	no = ast_new(arena, AST_BOOL, n->start, n->end);
 	copy = copy_tree(arena, ls->v->ast, NULL, 0, n, no);
-	memset(g, 0, sizeof(g));
-	g[0].expr = ls->v->ast;
-	g[0].op = ls->op;
-	g[1] = g[0];
-	g[1].expr = copy;
-	g[1].want = SYM_WANT_DENY;
-	memset(&q, 0, sizeof(q));
-	q.cls = SYM_ANY;
-	q.identity_free = 1;
-	q.goals = g;
-	q.ngoals = 2;
-	if (ask(c, "identity-literal", &q, &w) == SYM_SAT) {
+	for (i = 0, r = SYM_UNSAT; i < c->nops && r != SYM_SAT; i++) {
+		if (rules_effective(c->obj, c->ops[i]) != ls->v)
+			continue;
+		memset(g, 0, sizeof(g));
+		g[0].expr = ls->v->ast;
+		g[0].op = c->ops[i];
+		g[1] = g[0];
+		g[1].expr = copy;
+		g[1].want = SYM_WANT_DENY;
+		memset(&q, 0, sizeof(q));
+		q.cls = SYM_ANY;
+		q.identity_free = 1;
+		q.goals = g;
+		q.ngoals = 2;
+		r = ask(c, "identity-literal", &q, &w);
+	}
+	if (r == SYM_SAT) {
 		rules_raw_span(ls->v->member->value, n->start, n->end, &rs,
 			       &re);
 		f = report(c, CHECK_IDENTITY_LITERAL, rs, re, ls->op,
@@ -1124,12 +1145,18 @@ static void check_value(struct ctx *c, const struct rule_value *v)
 	if (!op || !v->ast || v->member->shadowed)
 		return;
 	c->current = v;
-	if (!check_always(c, v) && c->obj->kind != RULE_KIND_FUNCTION)
+	if ((on(c, CHECK_ALWAYS_TRUE) || on(c, CHECK_ALWAYS_FALSE) ||
+	     on(c, CHECK_REDUNDANT_CONDITION)) && !check_always(c, v) &&
+	    c->obj->kind != RULE_KIND_FUNCTION &&
+	    on(c, CHECK_REDUNDANT_CONDITION))
 		check_redundant(c, v);
 	if (c->obj->kind != RULE_KIND_FUNCTION) {
-		check_null_identity(c, v, op);
-		check_platforms(c, v, op);
-		visit(c, v->ast, literal_identity, &ls);
+		if (on(c, CHECK_NULL_IDENTITY_MATCH))
+			check_null_identity(c, v, op);
+		if (on(c, CHECK_PLATFORM_MISMATCH))
+			check_platforms(c, v, op);
+		if (on(c, CHECK_IDENTITY_LITERAL))
+			visit(c, v->ast, literal_identity, &ls);
 	}
 	visit(c, v->ast, role_doc, (void *)v);
 }

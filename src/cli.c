@@ -674,14 +674,13 @@ static void summarize(struct cli *c, const struct scan_list *l)
 	size_t i;
 
 	quiet.dump = NULL;
-	for (i = 0; i < l->n; i++) {
+	for (i = 0; i < l->n && c->enabled[CHECK_ROLE_DOC_WRITABLE]; i++) {
 		if (strcmp(l->v[i].path, "-") == 0)
 			continue;
 		diag_init(&d);
 		if (rules_load(&rf, l->v[i].path, l->v[i].path, &c->rules, &d,
 			       err, sizeof(err)) == 0) {
-			if (rf.json.root && memmem(rf.src.buf, rf.src.len,
-						   "get", 3))
+			if (rf.json.root)
 				access_summarize(&c->summary, &rf, &quiet);
 			rules_free(&rf);
 		}

@@ -44,10 +44,10 @@ static void print_header(FILE *out, enum rule_kind kind)
 	size_t n, i;
 
 	access_ops(kind, &ops, &n);
-	fprintf(out, "%-24s", rule_kind_name(kind));
+	fprintf(out, "%-24s", kind == RULE_KIND_STORAGE ? "bucket" :
+		kind == RULE_KIND_FUNCTION ? "function" : "collection");
 	for (i = 0; i < n; i++)
-		fprintf(out, " %-10s", ops[i]);
-	fputc('\n', out);
+		fprintf(out, i + 1 < n ? " %-10s" : " %s\n", ops[i]);
 }
 
 /* One row: the widest class of each operation.  Returns -1 when one of
@@ -69,7 +69,7 @@ static int matrix_row(const struct rule_file *rf, const struct rule_object *obj,
 		cJSON_AddStringToObject(row, "file", rf->src.name);
 		cJSON_AddNumberToObject(row, "line", p.line);
 		cJSON_AddStringToObject(row, "pointer", obj->pointer);
-		o = cJSON_AddObjectToObject(row, "operations");
+		o = row;
 		cJSON_AddItemToArray(rows, row);
 	} else {
 		fprintf(out, "%-24s", display_name(obj));
@@ -82,11 +82,9 @@ static int matrix_row(const struct rule_file *rf, const struct rule_object *obj,
 			cJSON_AddStringToObject(o, ops[i],
 						access_class_name(cls));
 		else
-			fprintf(out, " %-10s", access_class_name(cls));
+			fprintf(out, i + 1 < n ? " %-10s" : " %s\n",
+				access_class_name(cls));
 	}
-	if (!rows)
-		fprintf(out, " %s:%u %s\n", rf->src.name, p.line,
-			obj->pointer[0] ? obj->pointer : "/");
 	return rc;
 }
 
@@ -222,8 +220,9 @@ static void print_change(FILE *out, cJSON *changes,
 		return;
 	}
 	text = cJSON_PrintUnformatted(wj);
-	fprintf(out, "%s: %s %s: new access for the %s class\n    witness: "
-		"%s\n", rf->src.name, display_name(obj), op, name, text);
+	fprintf(out, "%s: %s %s: new access for %s\n  witness %s\n",
+		rf->src.name, obj->pointer[0] ? obj->pointer : "/", op, name,
+		text);
 	free(text);
 	cJSON_Delete(wj);
 }
@@ -267,7 +266,7 @@ int matrix_diff(const char *old, const char *new,
 {
 	struct rule_file a, b;
 	cJSON *root = json ? cJSON_CreateObject() : NULL;
-	cJSON *changes = json ? cJSON_AddArrayToObject(root, "changes") : NULL;
+	cJSON *changes = json ? cJSON_AddArrayToObject(root, "diff") : NULL;
 	int rc = 0, r;
 	size_t i;
 	char *text;

@@ -65,6 +65,7 @@ struct occurrence {
 	const struct ast_node *context;	/* NULL: no merging for this path */
 	int base;		/* the occurrence is the base of a member */
 	int dynamic;		/* a computed key reads any member of path */
+	int in_path;		/* only part of a get() path */
 };
 
 /* An open object: its members are decided when first read. */
@@ -86,7 +87,6 @@ struct assignment {
 
 enum need_kind {
 	NEED_NONE,
-	NEED_OUTSIDE,		/* the request falls outside the class */
 	NEED_MEMBER,
 	NEED_GET,
 	NEED_NOW
@@ -104,7 +104,7 @@ struct search {
 	enum sym_caller caller;
 	int unrelated;		/* identity differs from all other values */
 	int absent_role_docs;	/* get() documents keyed by identity */
-	char uid[24], openid[24];	/* the identity values */
+	char uid[64], openid[64];	/* the identity values */
 
 	cJSON *auth, *doc, *data;
 	double now;
@@ -119,6 +119,7 @@ struct search {
 
 	struct eval_hook hook;
 	struct need need;
+	unsigned absent_read;	/* 1 uid, 2 openid: read while absent */
 
 	const struct ast_node *lit_strings[SYM_MAX_LITERALS];
 	size_t nlit_strings;
@@ -269,7 +270,7 @@ static const struct ast_node *context_of(const struct ast_node *n,
 
 static void add_occurrence(struct search *s, const struct ast_node *n,
 			   const struct ast_node *p, const char *path,
-			   int dynamic)
+			   int dynamic, int in_path)
 {
 	struct occurrence *o;
 
@@ -281,7 +282,8 @@ static void add_occurrence(struct search *s, const struct ast_node *n,
 	snprintf(o->path, sizeof(o->path), "%s", path);
 	o->node = n;
 	o->dynamic = dynamic;
-	o->context = dynamic ? NULL : context_of(n, p, &o->base);
+	o->in_path = in_path;
+	o->context = dynamic || in_path ? NULL : context_of(n, p, &o->base);
 }
 
 static void add_literal(struct search *s, const struct ast_node *n)
@@ -297,27 +299,39 @@ static void add_literal(struct search *s, const struct ast_node *n)
 		s->overflow = 1;
 }
 
-/* Collect literals and occurrences of static paths under N. */
+static int is_get_call(const struct ast_node *n)
+{
+	return n->kind == AST_CALL && n->nlist == 1 && n->a &&
+	       n->a->kind == AST_IDENT && strcmp(n->a->text, "get") == 0;
+}
+
+/* Collect literals and occurrences of static paths under N.  IN_PATH is
+ * set while N is the argument of get() or a piece of one, built by + or
+ * a template: there a value only matters as the text of a path. */
 static void scan(struct search *s, const struct ast_node *n,
-		 const struct ast_node *parent)
+		 const struct ast_node *parent, int in_path)
 {
 	char path[SYM_PATH_MAX];
 	size_t len = 0, i;
+	int pieces;
 
 	if (!n)
 		return;
 	add_literal(s, n);
+	in_path = in_path && (n->kind == AST_TEMPLATE || (n->kind ==
+		  AST_BINARY && n->op == AST_OP_ADD) || n->kind != AST_BINARY);
 	if (n->kind != AST_IDENT && static_path(n, path, &len))
-		add_occurrence(s, n, parent, path, 0);
+		add_occurrence(s, n, parent, path, 0, in_path);
 	else if (n->kind == AST_IDENT && strcmp(n->text, "now") == 0)
-		add_occurrence(s, n, parent, "now", 0);
+		add_occurrence(s, n, parent, "now", 0, in_path);
 	else if (n->kind == AST_INDEX && static_path(n->a, path, &len))
-		add_occurrence(s, n, NULL, path, 1);
-	scan(s, n->a, n);
-	scan(s, n->b, n);
-	scan(s, n->c, n);
+		add_occurrence(s, n, NULL, path, 1, 0);
+	pieces = in_path && (n->kind == AST_TEMPLATE || n->kind == AST_BINARY);
+	scan(s, n->a, n, pieces);
+	scan(s, n->b, n, pieces);
+	scan(s, n->c, n, 0);
 	for (i = 0; i < n->nlist; i++)
-		scan(s, n->list[i], n);
+		scan(s, n->list[i], n, pieces || is_get_call(n));
 }
 
 /* ---- open objects, the hook and the trail ----------------------------- */
@@ -370,13 +384,14 @@ static int hook_missing(void *ctx, const cJSON *obj, const char *key,
 	if (key && (len >= SYM_PATH_MAX || memchr(key, '\0', len)))
 		return 0;
 	if (obj && obj == s->auth) {
-		/* a caller without the identity field that the rule reads
-		 * belongs to no class but the one that asks for it */
-		if (s->q->identity_absent || (strcmp(key, "uid") != 0 &&
-					      strcmp(key, "openid") != 0))
-			return 0;
-		nd->kind = NEED_OUTSIDE;
-		return 1;
+		/* the caller lacks this identity field: remember that the
+		 * verdict read it, so that it can be checked not to rest on
+		 * the absence */
+		if (strcmp(key, "uid") == 0)
+			s->absent_read |= 1;
+		if (strcmp(key, "openid") == 0)
+			s->absent_read |= 2;
+		return 0;
 	}
 	if (obj && (!find_open(s, obj) || decided_absent(s, obj, key)))
 		return 0;
@@ -585,7 +600,6 @@ static void string_pool(struct search *s, struct pool *p)
 {
 	size_t i;
 
-	add_str(p, "");
 	for (i = 0; i < s->nlit_strings; i++)
 		if (!s->unrelated || !is_identity(s, s->lit_strings[i]->text))
 			add_str(p, s->lit_strings[i]->text);
@@ -602,6 +616,7 @@ static void string_pool(struct search *s, struct pool *p)
 			add_str(p, s->openid);
 	}
 	add_str(p, fresh_string(s, p));
+	add_str(p, "");
 }
 
 static void array_pool(struct search *s, struct pool *p, struct pool *all)
@@ -638,13 +653,13 @@ static void value_pool(struct search *s, struct pool *p)
 	number_pool(s, &scalars);
 	string_pool(s, &scalars);
 	pool_add(s, p, NULL, 1);
+	for (i = 0; i < scalars.nstrs; i++)
+		pool_add(s, p, cJSON_CreateString(scalars.strs[i]), 0);
+	for (i = 0; i < scalars.nnums; i++)
+		pool_add(s, p, cJSON_CreateNumber(scalars.nums[i]), 0);
 	pool_add(s, p, cJSON_CreateNull(), 0);
 	pool_add(s, p, cJSON_CreateTrue(), 0);
 	pool_add(s, p, cJSON_CreateFalse(), 0);
-	for (i = 0; i < scalars.nnums; i++)
-		pool_add(s, p, cJSON_CreateNumber(scalars.nums[i]), 0);
-	for (i = 0; i < scalars.nstrs; i++)
-		pool_add(s, p, cJSON_CreateString(scalars.strs[i]), 0);
 	array_pool(s, p, &scalars);
 	pool_add(s, p, cJSON_CreateObject(), 0);
 }
@@ -830,6 +845,7 @@ static int run_goals(struct search *s, int hooked)
 	enum eval_status st;
 	size_t i;
 
+	s->absent_read = 0;
 	for (i = 0; i < s->q->ngoals; i++) {
 		const struct sym_goal *g = &s->q->goals[i];
 
@@ -856,16 +872,65 @@ static int system_field(const char *path)
 	       strcmp(path, "resource.openid") == 0;
 }
 
-static void system_pool(struct search *s, struct pool *p)
+static int creates(const struct search *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->q->ngoals; i++)
+		if (s->q->goals[i].op && strcmp(s->q->goals[i].op, "create") == 0)
+			return 1;
+	return 0;
+}
+
+/* The platform sets doc._openid on create to the creator's openid. */
+static void system_pool(struct search *s, struct pool *p, const char *path)
+{
+	struct pool scalars;
+	size_t i;
+
+	if (s->openid[0] && strcmp(path, "doc._openid") == 0 && creates(s)) {
+		pool_add(s, p, cJSON_CreateString(s->openid), 0);
+		return;
+	}
+	memset(&scalars, 0, sizeof(scalars));
+	string_pool(s, &scalars);
+	for (i = 0; i < scalars.nstrs; i++)
+		if (scalars.strs[i][0])
+			pool_add(s, p, cJSON_CreateString(scalars.strs[i]), 0);
+}
+
+/* Is every occurrence of PATH a piece of a get() path? */
+static int path_only(const struct search *s, const char *path)
+{
+	size_t i, seen = 0;
+
+	for (i = 0; i < s->nocc; i++) {
+		const struct occurrence *o = &s->occ[i];
+
+		if (o->dynamic && (strcmp(o->path, path) == 0 ||
+				   has_prefix(path, o->path)))
+			return 0;
+		if (strcmp(o->path, path) != 0)
+			continue;
+		if (!o->in_path)
+			return 0;
+		seen++;
+	}
+	return seen > 0;
+}
+
+/* A value that only names a document matters only as text: absent, or
+ * a string equal to one held or spelled elsewhere, or a fresh one. */
+static void path_pool(struct search *s, struct pool *p)
 {
 	struct pool scalars;
 	size_t i;
 
 	memset(&scalars, 0, sizeof(scalars));
 	string_pool(s, &scalars);
+	pool_add(s, p, NULL, 1);
 	for (i = 0; i < scalars.nstrs; i++)
-		if (scalars.strs[i][0])
-			pool_add(s, p, cJSON_CreateString(scalars.strs[i]), 0);
+		pool_add(s, p, cJSON_CreateString(scalars.strs[i]), 0);
 }
 
 static void candidates(struct search *s, struct pool *p)
@@ -879,11 +944,37 @@ static void candidates(struct search *s, struct pool *p)
 	else if (s->need.kind == NEED_GET)
 		get_pool(s, p);
 	else if (known && system_field(path))
-		system_pool(s, p);
+		system_pool(s, p, path);
+	else if (known && path_only(s, path))
+		path_pool(s, p);
 	else
 		value_pool(s, p);
 	if (known && mergeable(s, path))
 		merge(s, p, path);
+}
+
+/* Does the verdict in place hold only because an identity field the
+ * caller lacks compared equal to an absent value?  Give the caller those
+ * fields, with values nothing else holds, and see whether it still does.
+ * Such requests belong to no class but the one that asks for them
+ * (null-identity-match). */
+static int rests_on_absence(struct search *s)
+{
+	unsigned fields = s->absent_read;
+	int holds;
+
+	if (fields & 1)
+		cJSON_AddStringToObject(s->auth, "uid", "\001absent-uid");
+	if (fields & 2)
+		cJSON_AddStringToObject(s->auth, "openid",
+					"\001absent-openid");
+	holds = run_goals(s, 0) == 1;
+	if (fields & 1)
+		cJSON_DeleteItemFromObjectCaseSensitive(s->auth, "uid");
+	if (fields & 2)
+		cJSON_DeleteItemFromObjectCaseSensitive(s->auth, "openid");
+	s->absent_read = fields;
+	return !holds;
 }
 
 /* 1: a witness is in place; 0: none below this point; -1: undecided. */
@@ -899,10 +990,10 @@ static int search(struct search *s)
 		return -1;
 	}
 	r = run_goals(s, 1);
+	if (r == 1 && s->absent_read && !s->q->identity_absent)
+		return !rests_on_absence(s);
 	if (r >= 0)
 		return r;
-	if (s->need.kind == NEED_OUTSIDE)
-		return 0;
 	need = s->need;
 	p = malloc(sizeof(*p));
 	if (!p)
@@ -1217,7 +1308,7 @@ static struct search *new_search(const struct sym_query *q)
 	if (!s->occ)
 		abort();
 	for (i = 0; i < q->ngoals; i++)
-		scan(s, q->goals[i].expr, NULL);
+		scan(s, q->goals[i].expr, NULL, 0);
 	regex_examples(s);
 	s->unrelated = q->cls != SYM_ANY;
 	s->absent_role_docs = q->cls < SYM_ROLE;
@@ -1235,14 +1326,22 @@ static void free_search(struct search *s)
 	free(s);
 }
 
+static size_t add_identity(char out[][64], size_t n, const struct ast_node *lit)
+{
+	if (lit->kind == AST_STRING && lit->len < 64 &&
+	    !memchr(lit->text, '\0', lit->len))
+		snprintf(out[n++], 64, "%s", lit->text);
+	return n;
+}
+
 /* The identity values to try: one that nothing else holds, and in the
  * widest question also every literal the rule compares FIELD with. */
 static size_t identities(const struct search *s, const char *stem,
-			 const char *field, char out[][24], size_t max)
+			 const char *field, char out[][64], size_t max)
 {
 	size_t n = 1, i;
 
-	pick_identity(s, out[0], 24, stem);
+	pick_identity(s, out[0], 64, stem);
 	if (s->q->cls != SYM_ANY || !s->q->identity_free)
 		return 1;
 	for (i = 0; i < s->nocc && n < max; i++) {
@@ -1252,9 +1351,14 @@ static size_t identities(const struct search *s, const char *stem,
 		    strcmp(s->occ[i].path, field) != 0)
 			continue;
 		lit = c->a == s->occ[i].node ? c->b : c->a;
-		if (lit->kind == AST_STRING && lit->len < 24 &&
-		    !memchr(lit->text, '\0', lit->len))
-			snprintf(out[n++], 24, "%s", lit->text);
+		if (lit->kind == AST_ARRAY) {
+			size_t k;
+
+			for (k = 0; k < lit->nlist && n < max; k++)
+				n = add_identity(out, n, lit->list[k]);
+		} else {
+			n = add_identity(out, n, lit);
+		}
 	}
 	return n;
 }
@@ -1269,7 +1373,7 @@ static unsigned query_callers(const struct search *s)
 /* Search every caller of the class with every identity to try. */
 static enum sym_result solve_callers(struct search *s, struct sym_witness *w)
 {
-	char uids[16][24], openids[16][24];
+	char uids[16][64], openids[16][64];
 	size_t nu = identities(s, "uid-1", "auth.uid", uids, 16);
 	size_t no = identities(s, "openid-1", "auth.openid", openids, 16);
 	size_t i, j;
