@@ -140,7 +140,10 @@ static enum access_class widest(struct ctx *c, const char *op,
 	c->current = rules_effective(c->obj, op);
 	if (!access_goal(c->obj, op, &g))
 		return ACCESS_UNKNOWN;
-	snprintf(what, sizeof(what), "%s %s", c->obj->pointer, op);
+	if (!g.expr && !g.literal)
+		return ACCESS_NOBODY;
+	snprintf(what, sizeof(what), "%s %s", c->obj->pointer[0] ?
+		 c->obj->pointer : "/", op);
 	for (cls = SYM_PUBLIC; cls < SYM_CLASS_COUNT; cls++) {
 		enum sym_result r;
 
@@ -373,7 +376,8 @@ static enum sym_result class_allows(struct ctx *c, const char *op,
 	q.cls = cls;
 	q.goals = &g;
 	q.ngoals = 1;
-	snprintf(what, sizeof(what), "%s %s", c->obj->pointer, op);
+	snprintf(what, sizeof(what), "%s %s", c->obj->pointer[0] ?
+		 c->obj->pointer : "/", op);
 	return ask(c, what, &q, w);
 }
 

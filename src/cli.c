@@ -53,6 +53,8 @@ static void usage_error(const char *fmt, const char *arg)
 static void print_help(void)
 {
 	fputs("Usage: rulecheck [OPTIONS] PATH...\n"
+	      "       rulecheck matrix [OPTIONS] PATH...\n"
+	      "       rulecheck diff [OPTIONS] OLD NEW\n"
 	      "       rulecheck eval FILE --op OP [REQUEST OPTIONS]\n"
 	      "Check CloudBase safety rules.  A directory is scanned "
 	      "recursively; '-' reads\nstandard input.\n\n"
@@ -66,17 +68,29 @@ static void print_help(void)
 	      "or 'all')\n"
 	      "      --disable IDS       disable checks (comma-separated, "
 	      "or 'all')\n"
+	      "      --level N           compliance profile: 2 or 3\n"
+	      "      --platforms P       miniprogram, web or both "
+	      "(default: both)\n"
 	      "      --list-checks       list the checks and exit\n"
 	      "      --dump-ast          print the syntax tree of every rule\n"
+	      "      --dump-queries      print every question put to the "
+	      "engine\n"
 	      "      --stdin-filename N  the name of standard input\n"
 	      "      --color WHEN        auto, always or never\n"
+	      "      --max-file-size N   refuse files over N bytes "
+	      "(default: 8 MiB)\n"
+	      "      --max-rule-objects N  refuse files with more rule "
+	      "objects (default: 10000)\n"
+	      "      --max-evaluations N  the engine's budget per question "
+	      "(default: 200000)\n"
 	      "  -h, --help              show this help and exit\n"
 	      "  -V, --version           show the version and exit\n\n"
 	      "Request options of eval:\n"
 	      "  --op OP  --auth JSON|null  --doc JSON  --data JSON  --now N\n"
 	      "  --get PATH=JSON  --collection NAME  --kind KIND\n\n"
 	      "Exit status: 0 no finding at or above the fail level, "
-	      "1 findings,\n2 usage, input/output or internal error.\n",
+	      "1 findings,\n2 usage, input/output or internal error.  "
+	      "diff: 1 when NEW grants new access.\n",
 	      stdout);
 }
 
@@ -563,7 +577,8 @@ enum {
 	OPT_DUMP_QUERIES,
 	OPT_PLATFORMS,
 	OPT_MAX_EVALUATIONS,
-	OPT_MAX_FILE_SIZE
+	OPT_MAX_FILE_SIZE,
+	OPT_MAX_RULE_OBJECTS
 };
 
 static void parse_options(struct cli *c, int argc, char **argv)
@@ -585,6 +600,8 @@ static void parse_options(struct cli *c, int argc, char **argv)
 		{"max-evaluations", required_argument, NULL,
 		 OPT_MAX_EVALUATIONS},
 		{"max-file-size", required_argument, NULL, OPT_MAX_FILE_SIZE},
+		{"max-rule-objects", required_argument, NULL,
+		 OPT_MAX_RULE_OBJECTS},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0}
@@ -637,6 +654,10 @@ static void parse_options(struct cli *c, int argc, char **argv)
 		case OPT_MAX_FILE_SIZE:
 			c->rules.max_file_size = parse_count(optarg,
 							     "--max-file-size");
+			break;
+		case OPT_MAX_RULE_OBJECTS:
+			c->rules.max_objects = parse_count(optarg,
+							   "--max-rule-objects");
 			break;
 		case 'h':
 			print_help();

@@ -33,9 +33,12 @@ static int load(struct rule_file *rf, const char *path,
 	return 0;
 }
 
-static const char *display_name(const struct rule_object *obj)
+/* The collection, bucket or function; else the pointer; else the file. */
+static const char *display_name(const struct rule_file *rf,
+				const struct rule_object *obj)
 {
-	return obj->name ? obj->name : obj->pointer[0] ? obj->pointer : "-";
+	return obj->name ? obj->name : obj->pointer[0] ? obj->pointer :
+	       rf->src.name;
 }
 
 static void print_header(FILE *out, enum rule_kind kind)
@@ -64,7 +67,7 @@ static int matrix_row(const struct rule_file *rf, const struct rule_object *obj,
 	access_ops(obj->kind, &ops, &n);
 	if (rows) {
 		row = cJSON_CreateObject();
-		cJSON_AddStringToObject(row, "name", display_name(obj));
+		cJSON_AddStringToObject(row, "name", display_name(rf, obj));
 		cJSON_AddStringToObject(row, "kind", rule_kind_name(obj->kind));
 		cJSON_AddStringToObject(row, "file", rf->src.name);
 		cJSON_AddNumberToObject(row, "line", p.line);
@@ -72,7 +75,7 @@ static int matrix_row(const struct rule_file *rf, const struct rule_object *obj,
 		o = row;
 		cJSON_AddItemToArray(rows, row);
 	} else {
-		fprintf(out, "%-24s", display_name(obj));
+		fprintf(out, "%-24s", display_name(rf, obj));
 	}
 	for (i = 0; i < n; i++) {
 		enum access_class cls = access_widest(obj, ops[i], ao, NULL);
@@ -209,7 +212,7 @@ static void print_change(FILE *out, cJSON *changes,
 
 	if (changes) {
 		c = cJSON_CreateObject();
-		cJSON_AddStringToObject(c, "name", display_name(obj));
+		cJSON_AddStringToObject(c, "name", display_name(rf, obj));
 		cJSON_AddStringToObject(c, "kind", rule_kind_name(obj->kind));
 		cJSON_AddStringToObject(c, "operation", op);
 		cJSON_AddStringToObject(c, "class", name);
@@ -252,7 +255,7 @@ static int diff_object(const struct rule_file *rf, const struct rule_file *old,
 			rc = rc < 0 ? rc : 1;
 		} else if (r != SYM_UNSAT) {
 			fprintf(stderr, "rulecheck: %s: %s %s: could not be "
-				"decided\n", rf->src.name, display_name(obj),
+				"decided\n", rf->src.name, display_name(rf, obj),
 				ops[i]);
 			rc = -1;
 		}

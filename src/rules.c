@@ -134,6 +134,7 @@ void rules_default_options(struct rule_options *opt)
 	opt->max_json_depth = JSON_MAX_DEPTH_DEFAULT;
 	opt->max_expr_length = EXPR_MAX_LENGTH_DEFAULT;
 	opt->max_expr_depth = EXPR_MAX_DEPTH_DEFAULT;
+	opt->max_objects = RULES_MAX_OBJECTS_DEFAULT;
 }
 
 /* ---- discovery --------------------------------------------------------- */
@@ -574,6 +575,13 @@ int rules_load(struct rule_file *rf, const char *path, const char *name,
 	}
 
 	find_objects(rf, name, opt);
+	if (rf->nobjects > opt->max_objects) {
+		snprintf(err, errlen, "%zu rule objects, more than the limit "
+			 "of %zu; not analysed (see --max-rule-objects)",
+			 rf->nobjects, opt->max_objects);
+		rules_free(rf);
+		return -1;
+	}
 	for (i = 0; i < rf->nobjects; i++)
 		collect_values(rf, &rf->objects[i], opt, d);
 	rf->kind = file_kind(rf);

@@ -46,11 +46,14 @@ struct rule_file {
 	int firebase;		/* the document is Firebase-style */
 };
 
+#define RULES_MAX_OBJECTS_DEFAULT 10000
+
 struct rule_options {
 	enum rule_kind kind;	/* --kind, or RULE_KIND_UNKNOWN to infer */
 	size_t max_file_size;
 	unsigned max_json_depth;
 	size_t max_expr_length;	/* longer expressions are not compiled */
+	size_t max_objects;	/* more rule objects: the file is refused */
 	unsigned max_expr_depth;
 };
 

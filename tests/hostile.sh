@@ -219,7 +219,10 @@ awk 'BEGIN {
 	print "}"
 }' >big.json
 run 60 -f gcc big.json
-verdict "50 MiB valid collection map" "0 1"
+verdict "50 MiB valid collection map: over the size limit" "2" big.json
+run 60 -f gcc --max-file-size 60000000 big.json
+verdict "50 MiB valid collection map: too many rule objects" "2" \
+	"rule objects"
 rm -f big.json
 
 awk 'BEGIN {
@@ -244,7 +247,7 @@ awk 'BEGIN {
 	printf "  \"last\": {\"read\": tru"
 }' >truncated.json
 last=$(($(wc -l <truncated.json) + 1))
-run 60 -f gcc truncated.json
+run 60 -f gcc --max-file-size 60000000 truncated.json
 verdict "50 MiB map with a fault on its last line" "1 2" truncated.json \
 	"$last"
 rm -f truncated.json
