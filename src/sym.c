@@ -680,7 +680,8 @@ static void now_pool(struct search *s, struct pool *p)
 static void get_pool(struct search *s, struct pool *p)
 {
 	int keyed = (s->uid[0] && strstr(s->need.key, s->uid)) ||
-		    (s->openid[0] && strstr(s->need.key, s->openid));
+		    (s->openid[0] && strstr(s->need.key, s->openid)) ||
+		    (s->absent_read && strstr(s->need.key, "undefined"));
 
 	pool_add(s, p, cJSON_CreateNull(), 0);
 	if (!(keyed && s->absent_role_docs))
@@ -865,10 +866,12 @@ static int run_goals(struct search *s, int hooked)
 	return 1;
 }
 
-/* The fields the platform fills in on every record and file. */
+/* The fields the platform fills in on every record and file: the id,
+ * the creator's openid, the uploader's openid. */
 static int system_field(const char *path)
 {
 	return strcmp(path, "doc._openid") == 0 ||
+	       strcmp(path, "doc._id") == 0 ||
 	       strcmp(path, "resource.openid") == 0;
 }
 

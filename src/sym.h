@@ -41,8 +41,10 @@ enum sym_caller {
  * query says otherwise, a class holds only the callers that have every
  * identity field (uid, openid) the expressions read.  SYM_ANY is
  * every caller with no such restriction: a rule satisfiable only there is
- * owner-based.  The platform sets doc._openid and resource.openid on every
- * record and file, so the engine never leaves them absent. */
+ * owner-based.  The platform sets doc._id, doc._openid and resource.openid
+ * on every record and file, so the engine never leaves them absent.  A
+ * get() path built from an identity field the caller lacks ("...undefined")
+ * is keyed by the caller's identity too. */
 enum sym_class {
 	SYM_PUBLIC,
 	SYM_ANONYMOUS,
