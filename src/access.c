@@ -680,7 +680,7 @@ static enum sym_result allows_with(struct ctx *c, const char *op,
 	struct sym_query q;
 	enum sym_result r = SYM_UNKNOWN;
 
-	if (!access_goal(c->obj, op, &g[0]))
+	if (!access_goal(c->obj, op, &g[0]) || (!g[0].expr && !g[0].literal))
 		goto out;
 	g[1] = g[0];
 	g[1].literal = 0;
@@ -1087,15 +1087,38 @@ static int get_collection(const struct ast_node *arg, char *out, size_t size)
 	return 1;
 }
 
-static const struct access_entry *summary_find(const struct access_summary *s,
-					       const char *name)
+static char *dir_of(const char *path)
 {
-	size_t i;
+	const char *slash = strrchr(path, '/');
 
-	for (i = 0; s && i < s->n; i++)
-		if (strcmp(s->v[i].name, name) == 0)
-			return &s->v[i];
-	return NULL;
+	return slash ? strndup(path, (size_t)(slash - path)) : strdup(".");
+}
+
+/* The widest definition of collection NAME beside FILE, else the widest
+ * elsewhere in the scan. */
+static const struct access_entry *summary_find(const struct access_summary *s,
+					       const char *name,
+					       const char *file)
+{
+	const struct access_entry *best = NULL;
+	char *dir = dir_of(file);
+	size_t i;
+	int near = 0, here;
+
+	for (i = 0; s && i < s->n; i++) {
+		const struct access_entry *e = &s->v[i];
+
+		if (strcmp(e->name, name) != 0)
+			continue;
+		here = strcmp(e->dir, dir) == 0;
+		if (!best || here > near ||
+		    (here == near && e->write < best->write)) {
+			best = e;
+			near = here;
+		}
+	}
+	free(dir);
+	return best;
 }
 
 static void role_doc(struct ctx *c, const struct ast_node *n, void *arg)
@@ -1109,7 +1132,7 @@ static void role_doc(struct ctx *c, const struct ast_node *n, void *arg)
 	if (n->kind != AST_CALL || !is_ident(n->a, "get") || n->nlist != 1 ||
 	    !get_collection(n->list[0], name, sizeof(name)))
 		return;
-	e = summary_find(c->summary, name);
+	e = summary_find(c->summary, name, c->rf->src.name);
 	if (!e || e->write == ACCESS_ROLE || e->write >= ACCESS_NOBODY)
 		return;
 	rules_raw_span(v->member->value, n->start, n->end, &rs, &re);
@@ -1259,6 +1282,7 @@ void access_summarize(struct access_summary *s, const struct rule_file *rf,
 				abort();
 		}
 		s->v[s->n].name = strdup(obj->name);
+		s->v[s->n].dir = dir_of(rf->src.name);
 		s->v[s->n++].write = best;
 	}
 }
@@ -1267,8 +1291,10 @@ void access_summary_free(struct access_summary *s)
 {
 	size_t i;
 
-	for (i = 0; i < s->n; i++)
+	for (i = 0; i < s->n; i++) {
 		free(s->v[i].name);
+		free(s->v[i].dir);
+	}
 	free(s->v);
 	memset(s, 0, sizeof(*s));
 }

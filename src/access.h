@@ -32,6 +32,7 @@ struct access_options {
  * role-doc-writable: the widest class that may create or update it. */
 struct access_entry {
 	char *name;
+	char *dir;		/* the directory of the file defining it */
 	enum access_class write;
 };
 

@@ -22,6 +22,7 @@
 #define SYM_MAX_CANDIDATES 160
 #define SYM_MAX_OCCURRENCES 1024
 #define SYM_PATH_MAX 256
+#define ABSENT_STEM "\001absent-"	/* identity values of the probe */
 
 /* ---- names ------------------------------------------------------------ */
 
@@ -119,7 +120,9 @@ struct search {
 
 	struct eval_hook hook;
 	struct need need;
-	unsigned absent_read;	/* 1 uid, 2 openid: read while absent */
+	cJSON *probe;		/* the caller with every identity field it
+				   lacks set to a value nothing else holds */
+	int real;		/* evaluate with the real caller */
 
 	const struct ast_node *lit_strings[SYM_MAX_LITERALS];
 	size_t nlit_strings;
@@ -220,14 +223,23 @@ static int is_comparison(enum ast_op op)
 	       op == AST_OP_GT || op == AST_OP_GE;
 }
 
-static int all_literals(const struct ast_node *arr)
+/* A value fixed for the whole of one search: a literal, or a field of
+ * the caller, whose record is settled before the search starts. */
+static int is_fixed(const struct ast_node *n)
+{
+	return is_literal(n) || (n && n->kind == AST_MEMBER &&
+				 n->a->kind == AST_IDENT &&
+				 strcmp(n->a->text, "auth") == 0);
+}
+
+static int all_fixed(const struct ast_node *arr)
 {
 	size_t i;
 
 	if (arr->kind != AST_ARRAY)
 		return 0;
 	for (i = 0; i < arr->nlist; i++)
-		if (!is_literal(arr->list[i]))
+		if (!is_fixed(arr->list[i]))
 			return 0;
 	return 1;
 }
@@ -258,10 +270,10 @@ static const struct ast_node *context_of(const struct ast_node *n,
 		return n;
 	}
 	if (p->kind == AST_BINARY && is_comparison(p->op) &&
-	    is_literal(p->a == n ? p->b : p->a))
+	    is_fixed(p->a == n ? p->b : p->a))
 		return p;
 	if (p->kind == AST_BINARY && p->op == AST_OP_IN && p->a == n &&
-	    all_literals(p->b))
+	    all_fixed(p->b))
 		return p;
 	if (is_regex_test(p) && p->list[0] == n)
 		return p;
@@ -383,16 +395,8 @@ static int hook_missing(void *ctx, const cJSON *obj, const char *key,
 
 	if (key && (len >= SYM_PATH_MAX || memchr(key, '\0', len)))
 		return 0;
-	if (obj && obj == s->auth) {
-		/* the caller lacks this identity field: remember that the
-		 * verdict read it, so that it can be checked not to rest on
-		 * the absence */
-		if (strcmp(key, "uid") == 0)
-			s->absent_read |= 1;
-		if (strcmp(key, "openid") == 0)
-			s->absent_read |= 2;
+	if (obj && (obj == s->auth || obj == s->probe))
 		return 0;
-	}
 	if (obj && (!find_open(s, obj) || decided_absent(s, obj, key)))
 		return 0;
 	if (s->ntrail == SYM_MAX_ASSIGNED ||
@@ -526,7 +530,8 @@ static void add_str(struct pool *p, const char *str)
 
 static int is_identity(const struct search *s, const char *str)
 {
-	return (s->uid[0] && strcmp(str, s->uid) == 0) ||
+	return strncmp(str, ABSENT_STEM, strlen(ABSENT_STEM)) == 0 ||
+	       (s->uid[0] && strcmp(str, s->uid) == 0) ||
 	       (s->openid[0] && strcmp(str, s->openid) == 0);
 }
 
@@ -681,7 +686,9 @@ static void get_pool(struct search *s, struct pool *p)
 {
 	int keyed = (s->uid[0] && strstr(s->need.key, s->uid)) ||
 		    (s->openid[0] && strstr(s->need.key, s->openid)) ||
-		    (s->absent_read && strstr(s->need.key, "undefined"));
+		    strstr(s->need.key, ABSENT_STEM) ||
+		    (s->q->identity_absent && s->caller != SYM_CALLER_NONE &&
+		     strstr(s->need.key, "undefined"));
 
 	pool_add(s, p, cJSON_CreateNull(), 0);
 	if (!(keyed && s->absent_role_docs))
@@ -751,8 +758,10 @@ static int type_class(const cJSON *v)
 	return 4;
 }
 
-/* The outcome of CONTEXT when its occurrence NODE holds V. */
-static enum eval_status eval_alone(const struct ast_node *context,
+/* The outcome of CONTEXT when its occurrence NODE holds V, for the
+ * caller of the search. */
+static enum eval_status eval_alone(const struct search *s,
+				   const struct ast_node *context,
 				   const struct ast_node *node,
 				   const cJSON *v)
 {
@@ -760,6 +769,7 @@ static enum eval_status eval_alone(const struct ast_node *context,
 
 	memset(&req, 0, sizeof(req));
 	req.op = "update";
+	req.auth = s->probe ? s->probe : s->auth;
 	req.override = node;
 	req.override_value = v;
 	return eval_quick(context, &req);
@@ -779,8 +789,8 @@ static void merge(struct search *s, struct pool *p, const char *path)
 			if (strcmp(o->path, path) != 0)
 				continue;
 			sig[i][k++] = o->base ? (unsigned char)type_class(p->v[i]) :
-				(unsigned char)eval_alone(o->context, o->node,
-							  p->v[i]);
+				(unsigned char)eval_alone(s, o->context,
+							  o->node, p->v[i]);
 		}
 		n = k;
 	}
@@ -813,7 +823,7 @@ static void make_request(const struct search *s, const struct sym_goal *g,
 
 	memset(req, 0, sizeof(*req));
 	req->op = g->op;
-	req->auth = s->auth;
+	req->auth = s->probe && !s->real ? s->probe : s->auth;
 	req->doc = storage ? NULL : s->doc;
 	req->resource = storage ? s->doc : NULL;
 	req->data = has_data(g->op) ? s->data : NULL;
@@ -846,7 +856,6 @@ static int run_goals(struct search *s, int hooked)
 	enum eval_status st;
 	size_t i;
 
-	s->absent_read = 0;
 	for (i = 0; i < s->q->ngoals; i++) {
 		const struct sym_goal *g = &s->q->goals[i];
 
@@ -956,28 +965,19 @@ static void candidates(struct search *s, struct pool *p)
 		merge(s, p, path);
 }
 
-/* Does the verdict in place hold only because an identity field the
- * caller lacks compared equal to an absent value?  Give the caller those
- * fields, with values nothing else holds, and see whether it still does.
- * Such requests belong to no class but the one that asks for them
- * (null-identity-match). */
-static int rests_on_absence(struct search *s)
+/* The request in place passes with the probe caller; does it pass with
+ * the real one, whose missing identity fields are absent?  A request
+ * belongs to a class only when its verdict rests on no absent identity
+ * field, that is when it passes both ways (an absent field that gets a
+ * caller in is null-identity-match, asked with identity_absent). */
+static int real_caller_passes(struct search *s)
 {
-	unsigned fields = s->absent_read;
-	int holds;
+	int r;
 
-	if (fields & 1)
-		cJSON_AddStringToObject(s->auth, "uid", "\001absent-uid");
-	if (fields & 2)
-		cJSON_AddStringToObject(s->auth, "openid",
-					"\001absent-openid");
-	holds = run_goals(s, 0) == 1;
-	if (fields & 1)
-		cJSON_DeleteItemFromObjectCaseSensitive(s->auth, "uid");
-	if (fields & 2)
-		cJSON_DeleteItemFromObjectCaseSensitive(s->auth, "openid");
-	s->absent_read = fields;
-	return !holds;
+	s->real = 1;
+	r = run_goals(s, 0);
+	s->real = 0;
+	return r == 1;
 }
 
 /* 1: a witness is in place; 0: none below this point; -1: undecided. */
@@ -993,8 +993,8 @@ static int search(struct search *s)
 		return -1;
 	}
 	r = run_goals(s, 1);
-	if (r == 1 && s->absent_read && !s->q->identity_absent)
-		return !rests_on_absence(s);
+	if (r == 1 && s->probe)
+		return real_caller_passes(s);
 	if (r >= 0)
 		return r;
 	need = s->need;
@@ -1247,6 +1247,8 @@ static void reset_request(struct search *s)
 	while (s->ntrail)
 		undo(s);
 	cJSON_Delete(s->auth);
+	cJSON_Delete(s->probe);
+	s->probe = NULL;
 	cJSON_Delete(s->doc);
 	cJSON_Delete(s->data);
 	s->auth = s->doc = s->data = NULL;
@@ -1263,6 +1265,16 @@ static void start_request(struct search *s, enum sym_caller c,
 	reset_request(s);
 	s->caller = c;
 	s->auth = make_auth(s, c, uid, openid);
+	if (s->auth && !s->q->identity_absent &&
+	    (!has_openid(c) || c == SYM_CALLER_MINIPROGRAM)) {
+		s->probe = cJSON_Duplicate(s->auth, 1);
+		if (!s->uid[0])
+			cJSON_AddStringToObject(s->probe, "uid",
+						ABSENT_STEM "uid");
+		if (!s->openid[0])
+			cJSON_AddStringToObject(s->probe, "openid",
+						ABSENT_STEM "openid");
+	}
 	s->doc = cJSON_CreateObject();
 	add_open(s, s->doc, storage ? "resource" : "doc");
 	s->data = cJSON_CreateObject();
@@ -1272,7 +1284,7 @@ static void start_request(struct search *s, enum sym_caller c,
 /* Confirm the witness in place with the plain evaluator. */
 static int confirm(struct search *s)
 {
-	return run_goals(s, 0) == 1;
+	return real_caller_passes(s);
 }
 
 static void take_witness(struct search *s, struct sym_witness *w)
