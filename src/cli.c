@@ -12,12 +12,11 @@
 #include "config.h"
 #include "access.h"
 #include "eval.h"
-#include "exprlint.h"
+#include "lint.h"
 #include "matrix.h"
 #include "report.h"
 #include "rules.h"
 #include "scan.h"
-#include "structure.h"
 
 enum {
 	EXIT_CLEAN = 0,
@@ -228,32 +227,6 @@ static void dump_ast(const struct rule_file *rf)
 	}
 }
 
-static void lint_expressions(struct diag_list *d, const struct rule_file *rf)
-{
-	size_t i, j;
-
-	for (i = 0; i < rf->nobjects; i++) {
-		const struct rule_object *obj = &rf->objects[i];
-
-		for (j = 0; j < obj->nvalues; j++)
-			if (obj->values[j].ast && !obj->values[j].member->shadowed)
-				exprlint_check(d, rf, obj, &obj->values[j]);
-	}
-}
-
-/* In a directory scan, a file that is not JSON is reported only when it
- * looks meant to hold rules. */
-static int looks_like_rules(const struct rule_file *rf, const char *path)
-{
-	const char *base = strrchr(path, '/');
-
-	base = base ? base + 1 : path;
-	return strstr(base, "rule") || strstr(base, "security") ||
-	       strstr(base, "permission") ||
-	       memmem(rf->src.buf, rf->src.len, "auth.", 5) ||
-	       memmem(rf->src.buf, rf->src.len, "\"invoke\"", 8);
-}
-
 static void count_failing(struct cli *c, const struct diag_list *d)
 {
 	size_t i;
@@ -269,7 +242,7 @@ static void check_file(struct cli *c, const char *path, const char *name,
 	struct diag_list d;
 	struct rule_file rf;
 	char err[256];
-	int keep = 1;
+	enum lint_result keep;
 
 	diag_init(&d);
 	memcpy(d.enabled, c->enabled, sizeof(d.enabled));
@@ -280,21 +253,14 @@ static void check_file(struct cli *c, const char *path, const char *name,
 		return;
 	}
 
-	if (!rf.json.root)
-		keep = explicit || looks_like_rules(&rf, path);
-	else
-		keep = structure_check(&d, &rf, explicit);
-	if (keep) {
+	keep = lint_file(&d, &rf, explicit, &c->access, &c->summary);
+	if (keep == LINT_INTERNAL) {
+		fprintf(stderr, "rulecheck: %s: internal error: a witness did "
+			"not hold on re-evaluation\n", name);
+		c->trouble = 1;
+	}
+	if (keep != LINT_SKIP) {
 		c->files++;
-		if (rf.json.root)
-			lint_expressions(&d, &rf);
-		if (rf.json.root && access_check(&d, &rf, &c->access,
-						 &c->summary) < 0) {
-			fprintf(stderr, "rulecheck: %s: internal error: a "
-				"witness did not hold on re-evaluation\n",
-				name);
-			c->trouble = 1;
-		}
 		if (c->dump_ast)
 			dump_ast(&rf);
 		diag_sort(&d);

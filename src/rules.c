@@ -554,18 +554,14 @@ static enum rule_kind file_kind(const struct rule_file *rf)
 	return k;
 }
 
-int rules_load(struct rule_file *rf, const char *path, const char *name,
-	       const struct rule_options *opt, struct diag_list *d,
-	       char *err, size_t errlen)
+/* Parse the source in place, find its rule objects, compile them. */
+static int analyse(struct rule_file *rf, const char *name,
+		   const struct rule_options *opt, struct diag_list *d,
+		   char *err, size_t errlen)
 {
 	size_t i;
 
-	memset(rf, 0, sizeof(*rf));
-	if (src_load(&rf->src, path, name, opt->max_file_size, err,
-		     errlen) < 0)
-		return -1;
 	rf->arena = ast_arena_new();
-
 	if (json_parse(&rf->json, rf->src.buf, rf->src.len,
 		       opt->max_json_depth) < 0) {
 		diag_add(d, CHECK_JSON_SYNTAX, &rf->src,
@@ -586,6 +582,35 @@ int rules_load(struct rule_file *rf, const char *path, const char *name,
 		collect_values(rf, &rf->objects[i], opt, d);
 	rf->kind = file_kind(rf);
 	return 0;
+}
+
+int rules_load(struct rule_file *rf, const char *path, const char *name,
+	       const struct rule_options *opt, struct diag_list *d,
+	       char *err, size_t errlen)
+{
+	memset(rf, 0, sizeof(*rf));
+	if (src_load(&rf->src, path, name, opt->max_file_size, err,
+		     errlen) < 0)
+		return -1;
+	return analyse(rf, name, opt, d, err, errlen);
+}
+
+int rules_load_memory(struct rule_file *rf, const char *name,
+		      const char *data, size_t len,
+		      const struct rule_options *opt, struct diag_list *d,
+		      char *err, size_t errlen)
+{
+	memset(rf, 0, sizeof(*rf));
+	if (len > opt->max_file_size) {
+		snprintf(err, errlen, "file is larger than %zu bytes",
+			 opt->max_file_size);
+		return -1;
+	}
+	if (src_from_memory(&rf->src, name, data, len) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return analyse(rf, name, opt, d, err, errlen);
 }
 
 void rules_free(struct rule_file *rf)

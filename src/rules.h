@@ -66,6 +66,12 @@ int rules_load(struct rule_file *rf, const char *path, const char *name,
 	       const struct rule_options *opt, struct diag_list *d,
 	       char *err, size_t errlen);
 
+/* The same for LEN bytes of DATA (an editor's buffer) named NAME. */
+int rules_load_memory(struct rule_file *rf, const char *name,
+		      const char *data, size_t len,
+		      const struct rule_options *opt, struct diag_list *d,
+		      char *err, size_t errlen);
+
 void rules_free(struct rule_file *rf);
 
 const char *rule_kind_name(enum rule_kind kind);

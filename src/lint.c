@@ -1,0 +1,48 @@
+/* The checks on one file, in the order the pipeline runs them. */
+#include <string.h>
+
+#include "exprlint.h"
+#include "lint.h"
+#include "structure.h"
+
+static void lint_expressions(struct diag_list *d, const struct rule_file *rf)
+{
+	size_t i, j;
+
+	for (i = 0; i < rf->nobjects; i++) {
+		const struct rule_object *obj = &rf->objects[i];
+
+		for (j = 0; j < obj->nvalues; j++)
+			if (obj->values[j].ast &&
+			    !obj->values[j].member->shadowed)
+				exprlint_check(d, rf, obj, &obj->values[j]);
+	}
+}
+
+/* In a directory scan, a file that is not JSON is reported only when it
+ * looks meant to hold rules. */
+static int looks_like_rules(const struct rule_file *rf)
+{
+	const char *base = strrchr(rf->src.name, '/');
+
+	base = base ? base + 1 : rf->src.name;
+	return strstr(base, "rule") || strstr(base, "security") ||
+	       strstr(base, "permission") ||
+	       memmem(rf->src.buf, rf->src.len, "auth.", 5) ||
+	       memmem(rf->src.buf, rf->src.len, "\"invoke\"", 8);
+}
+
+enum lint_result lint_file(struct diag_list *d, struct rule_file *rf,
+			   int explicit, const struct access_options *ao,
+			   const struct access_summary *summary)
+{
+	if (!rf->json.root)
+		return explicit || looks_like_rules(rf) ? LINT_DONE :
+		       LINT_SKIP;
+	if (!structure_check(d, rf, explicit))
+		return LINT_SKIP;
+	lint_expressions(d, rf);
+	if (access_check(d, rf, ao, summary) < 0)
+		return LINT_INTERNAL;
+	return LINT_DONE;
+}
