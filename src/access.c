@@ -793,8 +793,10 @@ static void check_null_identity(struct ctx *c, const struct rule_value *v,
 		memset(&q, 0, sizeof(q));
 		q.cls = lacking[i].cls;
 		q.callers = lacking[i].callers;
+		q.fill_absent = 1;
 		if (ask_value(c, v, op, &q, SYM_WANT_ALLOW, NULL) != SYM_UNSAT)
 			continue;
+		q.fill_absent = 0;
 		q.identity_absent = 1;
 		if (ask_value(c, v, op, &q, SYM_WANT_ALLOW, &w) != SYM_SAT)
 			continue;
@@ -817,10 +819,9 @@ static void check_platforms(struct ctx *c, const struct rule_value *v,
 		return;
 	memset(&q, 0, sizeof(q));
 	q.cls = SYM_ANY;
+	q.identity_absent = 1;
 	q.callers = SYM_CALLERS_MINIPROGRAM;
 	mini = ask_value(c, v, op, &q, SYM_WANT_ALLOW, NULL);
-	memset(&q, 0, sizeof(q));
-	q.cls = SYM_ANY;
 	q.callers = SYM_CALLERS_WEB;
 	web = ask_value(c, v, op, &q, SYM_WANT_ALLOW, NULL);
 	if (mini == SYM_UNSAT && web == SYM_SAT)

@@ -1201,6 +1201,10 @@ static int object_has(struct eval_state *ev, const struct eval_value *obj,
 	if (!obj->json)
 		return k.len == 4 && memcmp(k.str, "data", 4) == 0 &&
 		       ev->req->data;
+	if (json_member(obj->json, k.str, k.len))
+		return 1;
+	if (ask_hook(ev, obj->json, k.str, k.len, ev->at))
+		return 0;
 	return json_member(obj->json, k.str, k.len) != NULL;
 }
 

@@ -22,7 +22,7 @@
 #define SYM_MAX_CANDIDATES 160
 #define SYM_MAX_OCCURRENCES 1024
 #define SYM_PATH_MAX 256
-#define ABSENT_STEM "\001absent-"	/* identity values of the probe */
+#define ABSENT_STEM "\001absent-"	/* identity values filled in */
 
 /* ---- names ------------------------------------------------------------ */
 
@@ -120,9 +120,7 @@ struct search {
 
 	struct eval_hook hook;
 	struct need need;
-	cJSON *probe;		/* the caller with every identity field it
-				   lacks set to a value nothing else holds */
-	int real;		/* evaluate with the real caller */
+	unsigned reads;		/* identity fields read: 1 uid, 2 openid */
 
 	const struct ast_node *lit_strings[SYM_MAX_LITERALS];
 	size_t nlit_strings;
@@ -311,6 +309,26 @@ static void add_literal(struct search *s, const struct ast_node *n)
 		s->overflow = 1;
 }
 
+/* 'k' in OBJ tests a member of OBJ for presence: with a literal key, an
+ * occurrence of that member that no candidate merging may rely on;
+ * with a computed one, any member. */
+static void add_key_test(struct search *s, const struct ast_node *n,
+			 const char *path)
+{
+	char member[2 * SYM_PATH_MAX + 2];
+
+	if (n->a->kind != AST_STRING || strchr(n->a->text, '.') ||
+	    n->a->len == 0 || n->a->len != strlen(n->a->text)) {
+		add_occurrence(s, n, NULL, path, 1, 0);
+		return;
+	}
+	snprintf(member, sizeof(member), "%s.%s", path, n->a->text);
+	if (strlen(member) < SYM_PATH_MAX)
+		add_occurrence(s, n, n, member, 0, 1);
+	else
+		add_occurrence(s, n, NULL, path, 1, 0);
+}
+
 static int is_get_call(const struct ast_node *n)
 {
 	return n->kind == AST_CALL && n->nlist == 1 && n->a &&
@@ -338,6 +356,9 @@ static void scan(struct search *s, const struct ast_node *n,
 		add_occurrence(s, n, parent, "now", 0, in_path);
 	else if (n->kind == AST_INDEX && static_path(n->a, path, &len))
 		add_occurrence(s, n, NULL, path, 1, 0);
+	else if (n->kind == AST_BINARY && n->op == AST_OP_IN &&
+		 n->b->kind != AST_ARRAY && static_path(n->b, path, &len))
+		add_key_test(s, n, path);
 	pieces = in_path && (n->kind == AST_TEMPLATE || n->kind == AST_BINARY);
 	scan(s, n->a, n, pieces);
 	scan(s, n->b, n, pieces);
@@ -395,7 +416,7 @@ static int hook_missing(void *ctx, const cJSON *obj, const char *key,
 
 	if (key && (len >= SYM_PATH_MAX || memchr(key, '\0', len)))
 		return 0;
-	if (obj && (obj == s->auth || obj == s->probe))
+	if (obj && obj == s->auth)
 		return 0;
 	if (obj && (!find_open(s, obj) || decided_absent(s, obj, key)))
 		return 0;
@@ -551,6 +572,19 @@ static void collect_scalars(struct search *s, struct pool *p, const cJSON *v)
 		collect_scalars(s, p, c);
 }
 
+/* A string literal that reads as a number compares as that number. */
+static void add_numeric_text(struct pool *p, const struct ast_node *lit)
+{
+	char *end;
+	double d;
+
+	if (lit->len == 0 || lit->len > 32)
+		return;
+	d = strtod(lit->text, &end);
+	if (end != lit->text && *end == '\0')
+		add_num(p, d);
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -566,8 +600,11 @@ static void number_pool(struct search *s, struct pool *p)
 	double sorted[SYM_MAX_CANDIDATES];
 
 	add_num(p, 0);
+	add_num(p, 1);		/* what true and '1' compare as */
 	for (i = 0; i < s->nlit_numbers; i++)
 		add_num(p, s->lit_numbers[i]);
+	for (i = 0; i < s->nlit_strings; i++)
+		add_numeric_text(p, s->lit_strings[i]);
 	collect_scalars(s, p, s->doc);
 	collect_scalars(s, p, s->data);
 	for (i = 0; i < s->ngets; i++)
@@ -760,7 +797,7 @@ static int type_class(const cJSON *v)
 
 /* The outcome of CONTEXT when its occurrence NODE holds V, for the
  * caller of the search. */
-static enum eval_status eval_alone(const struct search *s,
+static enum eval_status eval_alone(const cJSON *auth,
 				   const struct ast_node *context,
 				   const struct ast_node *node,
 				   const cJSON *v)
@@ -769,7 +806,7 @@ static enum eval_status eval_alone(const struct search *s,
 
 	memset(&req, 0, sizeof(req));
 	req.op = "update";
-	req.auth = s->probe ? s->probe : s->auth;
+	req.auth = auth;
 	req.override = node;
 	req.override_value = v;
 	return eval_quick(context, &req);
@@ -779,7 +816,7 @@ static enum eval_status eval_alone(const struct search *s,
  * equal those of an earlier candidate. */
 static void merge(struct search *s, struct pool *p, const char *path)
 {
-	unsigned char sig[SYM_MAX_CANDIDATES][64];
+	unsigned char sig[SYM_MAX_CANDIDATES][128];
 	size_t i, j, k, n = 0, kept = 0;
 
 	for (i = 0; i < p->n; i++) {
@@ -788,9 +825,12 @@ static void merge(struct search *s, struct pool *p, const char *path)
 
 			if (strcmp(o->path, path) != 0)
 				continue;
-			sig[i][k++] = o->base ? (unsigned char)type_class(p->v[i]) :
-				(unsigned char)eval_alone(s, o->context,
-							  o->node, p->v[i]);
+			if (o->base) {
+				sig[i][k++] = (unsigned char)type_class(p->v[i]);
+				continue;
+			}
+			sig[i][k++] = (unsigned char)eval_alone(s->auth,
+					o->context, o->node, p->v[i]);
 		}
 		n = k;
 	}
@@ -823,7 +863,7 @@ static void make_request(const struct search *s, const struct sym_goal *g,
 
 	memset(req, 0, sizeof(*req));
 	req->op = g->op;
-	req->auth = s->probe && !s->real ? s->probe : s->auth;
+	req->auth = s->auth;
 	req->doc = storage ? NULL : s->doc;
 	req->resource = storage ? s->doc : NULL;
 	req->data = has_data(g->op) ? s->data : NULL;
@@ -965,21 +1005,6 @@ static void candidates(struct search *s, struct pool *p)
 		merge(s, p, path);
 }
 
-/* The request in place passes with the probe caller; does it pass with
- * the real one, whose missing identity fields are absent?  A request
- * belongs to a class only when its verdict rests on no absent identity
- * field, that is when it passes both ways (an absent field that gets a
- * caller in is null-identity-match, asked with identity_absent). */
-static int real_caller_passes(struct search *s)
-{
-	int r;
-
-	s->real = 1;
-	r = run_goals(s, 0);
-	s->real = 0;
-	return r == 1;
-}
-
 /* 1: a witness is in place; 0: none below this point; -1: undecided. */
 static int search(struct search *s)
 {
@@ -993,8 +1018,6 @@ static int search(struct search *s)
 		return -1;
 	}
 	r = run_goals(s, 1);
-	if (r == 1 && s->probe)
-		return real_caller_passes(s);
 	if (r >= 0)
 		return r;
 	need = s->need;
@@ -1247,8 +1270,6 @@ static void reset_request(struct search *s)
 	while (s->ntrail)
 		undo(s);
 	cJSON_Delete(s->auth);
-	cJSON_Delete(s->probe);
-	s->probe = NULL;
 	cJSON_Delete(s->doc);
 	cJSON_Delete(s->data);
 	s->auth = s->doc = s->data = NULL;
@@ -1265,14 +1286,12 @@ static void start_request(struct search *s, enum sym_caller c,
 	reset_request(s);
 	s->caller = c;
 	s->auth = make_auth(s, c, uid, openid);
-	if (s->auth && !s->q->identity_absent &&
-	    (!has_openid(c) || c == SYM_CALLER_MINIPROGRAM)) {
-		s->probe = cJSON_Duplicate(s->auth, 1);
+	if (s->auth && s->q->fill_absent) {
 		if (!s->uid[0])
-			cJSON_AddStringToObject(s->probe, "uid",
+			cJSON_AddStringToObject(s->auth, "uid",
 						ABSENT_STEM "uid");
 		if (!s->openid[0])
-			cJSON_AddStringToObject(s->probe, "openid",
+			cJSON_AddStringToObject(s->auth, "openid",
 						ABSENT_STEM "openid");
 	}
 	s->doc = cJSON_CreateObject();
@@ -1284,7 +1303,7 @@ static void start_request(struct search *s, enum sym_caller c,
 /* Confirm the witness in place with the plain evaluator. */
 static int confirm(struct search *s)
 {
-	return real_caller_passes(s);
+	return run_goals(s, 0) == 1;
 }
 
 static void take_witness(struct search *s, struct sym_witness *w)
@@ -1308,6 +1327,26 @@ static void take_witness(struct search *s, struct sym_witness *w)
 
 /* ---- solving ---------------------------------------------------------- */
 
+/* Which identity fields the expressions read: a static auth.uid or
+ * auth.openid, or any computed access to auth. */
+static unsigned identity_reads(const struct search *s)
+{
+	unsigned r = 0;
+	size_t i;
+
+	for (i = 0; i < s->nocc; i++) {
+		const struct occurrence *o = &s->occ[i];
+
+		if (strcmp(o->path, "auth.uid") == 0)
+			r |= 1;
+		else if (strcmp(o->path, "auth.openid") == 0)
+			r |= 2;
+		else if (o->dynamic && strcmp(o->path, "auth") == 0)
+			r |= 3;
+	}
+	return r;
+}
+
 static struct search *new_search(const struct sym_query *q)
 {
 	struct search *s = calloc(1, sizeof(*s));
@@ -1325,6 +1364,7 @@ static struct search *new_search(const struct sym_query *q)
 	for (i = 0; i < q->ngoals; i++)
 		scan(s, q->goals[i].expr, NULL, 0);
 	regex_examples(s);
+	s->reads = identity_reads(s);
 	s->unrelated = q->cls != SYM_ANY;
 	s->absent_role_docs = q->cls < SYM_ROLE;
 	return s;
@@ -1378,11 +1418,23 @@ static size_t identities(const struct search *s, const char *stem,
 	return n;
 }
 
+/* The callers of the query: those of its class and of the query's
+ * choice; unless the query admits absent identities, only those who
+ * have every identity field the expressions read (analysis.md 2). */
 static unsigned query_callers(const struct search *s)
 {
 	unsigned callers = class_callers[s->q->cls];
+	int c;
 
-	return s->q->callers ? callers & s->q->callers : callers;
+	if (s->q->callers)
+		callers &= s->q->callers;
+	if (s->q->identity_absent || s->q->fill_absent)
+		return callers;
+	for (c = SYM_CALLER_MINIPROGRAM; c < SYM_CALLER_COUNT; c++)
+		if (((s->reads & 1) && c == SYM_CALLER_MINIPROGRAM) ||
+		    ((s->reads & 2) && !has_openid((enum sym_caller)c)))
+			callers &= ~SYM_CALLER_BIT(c);
+	return callers;
 }
 
 /* Search every caller of the class with every identity to try. */

@@ -39,7 +39,9 @@ enum sym_caller {
  * literal, and is no element of any of them; up to SYM_ANY_USER the
  * documents whose get() path holds the identity are absent.  Unless the
  * query says otherwise, a class holds only the callers that have every
- * identity field (uid, openid) the expressions read.  SYM_ANY is
+ * identity field (uid, openid) the expressions read (identity_absent
+ * admits the others as they are; fill_absent gives them the fields they
+ * lack, with values nothing else holds).  SYM_ANY is
  * every caller with no such restriction: a rule satisfiable only there is
  * owner-based.  The platform sets doc._id, doc._openid and resource.openid
  * on every record and file, so the engine never leaves them absent.  A
@@ -77,6 +79,7 @@ struct sym_query {
 	int identity_absent;	/* admit callers lacking an identity field
 				   that the rules read (by default a class
 				   holds only callers that have them) */
+	int fill_absent;	/* admit them with those fields filled in */
 	const struct sym_goal *goals;	/* all must hold on one request */
 	size_t ngoals;
 	unsigned long budget;	/* evaluations; 0: the default */

@@ -2,7 +2,21 @@
  * evaluator: random rule expressions over a small finite domain, every
  * question (class, want, operation) decided both by sym_solve and by
  * evaluating every request of the domain, every witness evaluated again.
- * Usage: brute [-n COUNT] [-s SEED] [-v] [-e EXPR].  Prints TAP. */
+ *
+ * A question fails when the engine proves it unsatisfiable while the
+ * domain holds a request (a false proof), when the witness does not give
+ * the outcome asked for, or when it is no request of the class; the
+ * smallest expression still failing is printed with the request.  A
+ * witness beyond the domain is no failure (-v shows a few).  Questions
+ * with two goals on one request, as the checks comparing operations ask,
+ * have a TAP point of their own.
+ *
+ * Usage: brute [-a] [-n COUNT] [-s SEED] [-v] [-e EXPR]
+ *   -n, -s  how many expressions, from which seed (deterministic)
+ *   -a      ask for all four operations, not one of read/delete and one
+ *           of create/update, which see the same requests
+ *   -v      show witnesses beyond the domain and unknown answers
+ *   -e      ask every question about EXPR alone and show the answers */
 
 #include "ast.h"
 #include "eval.h"
@@ -27,6 +41,8 @@
 #define SHOW_BEYOND 2		/* with -v, per question kind */
 #define SHRINK_ROUNDS 400
 #define MAX_GETS 16
+#define PAIRS_PER_EXPR 2
+#define PAIR_SPACE_MAX 2500	/* requests, for one caller */
 
 /* ---- the finite domain ------------------------------------------------- */
 
@@ -79,10 +95,12 @@ static const unsigned class_callers[SYM_CLASS_COUNT] = {
 	[SYM_ANY] = SYM_CALLERS_ALL
 };
 
-static const char *const want_names[] = { "allow", "deny", "false" };
+static const char *const want_names[] = {
+	"allow", "deny", "false", "error"
+};
 static const char *const ops[] = { "read", "create", "update", "delete" };
 
-#define NWANT 3
+#define NWANT 4
 #define NOP 4
 
 /* One question to the engine: a goal on one expression. */
@@ -118,7 +136,6 @@ static unsigned caller_ident(enum sym_caller c)
 		return IDENT_OPENID | IDENT_UID;
 	return IDENT_UID;
 }
-
 
 static cJSON *make_auth(enum sym_caller c)
 {
@@ -214,11 +231,13 @@ static cJSON *make_doc(int i)
 	return doc;
 }
 
-/* The values for expression E, and the documents that a space over
- * N1 x N2 x N3 values of f1, f2, f3 reaches. */
-static void domain_build(const struct ast_node *e, const int n[3])
+/* The values for the NES expressions ES, and the documents that a space
+ * over the values of f1, f2, f3 reaches (N[k]: field k+1 varies). */
+static void domain_build(const struct ast_node *const *es, size_t nes,
+			 const int n[3])
 {
 	int i, j, k, v;
+	size_t x;
 
 	domain_clear();
 	for (v = 0; v < NBASE; v++) {
@@ -229,7 +248,8 @@ static void domain_build(const struct ast_node *e, const int n[3])
 	dom.nval = NBASE;
 	dom.ident[NBASE - 2] = IDENT_OPENID;
 	dom.ident[NBASE - 1] = IDENT_UID;
-	add_literals(e);
+	for (x = 0; x < nes; x++)
+		add_literals(es[x]);
 	for (v = 0; v < dom.nval; v++) {
 		dom.data[v] = cJSON_CreateObject();
 		add_value(dom.data[v], "f1", v);
@@ -539,16 +559,23 @@ struct hit {
 /* What the domain holds for one expression:
  * HITS[absent][group][class][want], where group 0 is without
  * request.data (read, delete) and 1 with it (create, update), and ABSENT
- * admits callers that lack an identity field the evaluation reads. */
+ * admits callers whose verdict rests on an identity field they lack. */
 struct brute {
 	struct hit hits[2][2][SYM_CLASS_COUNT][NWANT];
 	unsigned long evaluations;
 };
 
-/* An evaluation's status, and whether it read an identity field (uid,
- * openid) that the caller lacks: the engine then leaves the caller out. */
-#define ST_MASK 0x0f
-#define ST_LACKS 0x10
+/* A packed status: the class question's copy (low bits) and the copy for
+ * the question admitting absent identities (high bits); see evaluate(). */
+static enum eval_status st_real(unsigned st)
+{
+	return (enum eval_status)(st % 16);
+}
+
+static enum eval_status st_probe(unsigned st)
+{
+	return (enum eval_status)(st / 16);
+}
 
 struct space {
 	int ndoc[3], ndata, nnow;
@@ -606,15 +633,11 @@ static enum sym_caller representative(enum sym_caller c, unsigned vars)
 }
 
 /* Whether caller C on a request holding identities IDENT belongs to CLS
- * (sym.h): a caller lacking an identity field that the evaluation read
- * (LACKS) only when ABSENT says so, and in the classes with an unrelated
- * identity only when no value of the request equals the identity. */
-static int member(enum sym_class cls, enum sym_caller c, unsigned ident,
-		  int lacks, int absent)
+ * (sym.h): in the classes with an unrelated identity only when no value
+ * of the request equals the identity. */
+static int member(enum sym_class cls, enum sym_caller c, unsigned ident)
 {
 	if (!(class_callers[cls] & SYM_CALLER_BIT(c)))
-		return 0;
-	if (lacks && !absent)
 		return 0;
 	if (cls == SYM_PUBLIC || cls == SYM_ANY)
 		return 1;
@@ -627,7 +650,16 @@ static int status_wanted(enum eval_status st, enum sym_want want)
 		return st == EVAL_ST_TRUE;
 	if (want == SYM_WANT_FALSE)
 		return st == EVAL_ST_FALSE;
+	if (want == SYM_WANT_ERROR)
+		return st == EVAL_ST_ERROR;
 	return st == EVAL_ST_FALSE || st == EVAL_ST_ERROR;
+}
+
+/* Whether packed status ST gives WANT, both ways unless ABSENT. */
+static int packed_wanted(unsigned st, enum sym_want want, int absent)
+{
+	return status_wanted(st_real(st), want) &&
+	       (absent || status_wanted(st_probe(st), want));
 }
 
 static void fill_request(struct eval_request *r, enum sym_caller c, int doc,
@@ -641,21 +673,35 @@ static void fill_request(struct eval_request *r, enum sym_caller c, int doc,
 	r->now = now;
 }
 
+/* Does caller C lack an identity field that an expression reading VARS
+ * reads?  Such a caller is in no class unless absent identities are
+ * admitted (sym.h). */
+static int lacks_read(enum sym_caller c, unsigned vars)
+{
+	if (c == SYM_CALLER_NONE)
+		return 0;
+	return ((vars & V_UID) && !(caller_ident(c) & IDENT_UID)) ||
+	       ((vars & V_OPENID) && !(caller_ident(c) & IDENT_OPENID));
+}
+
 static void record(struct brute *b, int group, enum sym_caller c,
-		   size_t idx, const struct space *s, unsigned st, int absent)
+		   size_t idx, const struct space *s, unsigned st, int absent,
+		   unsigned vars)
 {
 	int doc, data, now, cls, w;
 	unsigned ident;
 	struct hit *h;
 
+	if (!absent && lacks_read(c, vars))
+		return;
 	decode(s, idx, &doc, &data, &now);
 	ident = request_ident(doc, data);
 	for (cls = 0; cls < SYM_CLASS_COUNT; cls++) {
-		if (!member(cls, c, ident, (st & ST_LACKS) != 0, absent))
+		if (!member(cls, c, ident))
 			continue;
 		for (w = 0; w < NWANT; w++) {
 			h = &b->hits[absent][group][cls][w];
-			if (h->have || !status_wanted(st & ST_MASK, w))
+			if (h->have || !packed_wanted(st, w, absent))
 				continue;
 			h->have = 1;
 			h->caller = c;
@@ -666,34 +712,16 @@ static void record(struct brute *b, int group, enum sym_caller c,
 	}
 }
 
-struct lack {
-	const cJSON *auth;
-	int lacks;
-};
-
-static int lack_missing(void *ctx, const cJSON *obj, const char *key,
-			size_t len, const struct ast_node *at)
+/* E on R with the caller C.  The packed status keeps one copy for the
+ * class question and one for the question admitting absent identities;
+ * they agree since classes are decided by which fields a rule reads. */
+static unsigned evaluate(const struct ast_node *e, struct eval_request *r,
+			 enum sym_caller c)
 {
-	struct lack *l = ctx;
+	unsigned st = eval_quick(e, r);
 
-	(void)at;
-	if (obj && obj == l->auth && key &&
-	    ((len == 3 && memcmp(key, "uid", 3) == 0) ||
-	     (len == 6 && memcmp(key, "openid", 6) == 0)))
-		l->lacks = 1;
-	return 0;
-}
-
-static unsigned evaluate(const struct ast_node *e, struct eval_request *r)
-{
-	struct lack l = { r->auth, 0 };
-	struct eval_hook hook = { lack_missing, &l };
-	unsigned st;
-
-	r->hook = &hook;
-	st = eval_quick(e, r);
-	r->hook = NULL;
-	return st | (l.lacks ? ST_LACKS : 0);
+	(void)c;
+	return st | st << 4;
 }
 
 static void brute_group(struct brute *b, const struct ast_node *e,
@@ -710,27 +738,36 @@ static void brute_group(struct brute *b, const struct ast_node *e,
 		for (i = 0; i < s.size && rep == c; i++) {
 			decode(&s, i, &doc, &data, &now);
 			fill_request(&r, c, doc, data, now, group);
-			st[c * s.size + i] = evaluate(e, &r);
+			st[c * s.size + i] = evaluate(e, &r, c);
 			b->evaluations++;
 		}
 		for (i = 0; i < s.size; i++) {
-			record(b, group, c, i, &s, st[rep * s.size + i], 0);
-			record(b, group, c, i, &s, st[rep * s.size + i], 1);
+			record(b, group, c, i, &s, st[rep * s.size + i], 0,
+			       vars);
+			record(b, group, c, i, &s, st[rep * s.size + i], 1,
+			       vars);
 		}
 	}
+}
+
+static void build_for(const struct ast_node *const *es, size_t nes,
+		      unsigned vars)
+{
+	const int dims[3] = {
+		(vars & V_F1) != 0, (vars & V_F2) != 0, (vars & V_F3) != 0
+	};
+
+	domain_build(es, nes, dims);
 }
 
 static void brute_force(struct brute *b, const struct ast_node *e,
 			unsigned vars)
 {
-	const int dims[3] = {
-		(vars & V_F1) != 0, (vars & V_F2) != 0, (vars & V_F3) != 0
-	};
 	struct space s;
 	unsigned char *st;
 
 	memset(b, 0, sizeof(*b));
-	domain_build(e, dims);
+	build_for(&e, 1, vars);
 	space_of(vars, 1, &s);
 	st = malloc(s.size * SYM_CALLER_COUNT);
 	if (!st)
@@ -875,20 +912,35 @@ static void witness_request(const struct sym_witness *w, const char *op,
 	r->ngets = i;
 }
 
-static int witness_lacks(const struct sym_witness *w,
-			 const struct ast_node *e, const char *op)
+/* The identity fields E reads: V_UID, V_OPENID. */
+static unsigned identity_reads(const struct ast_node *e)
 {
-	struct eval_get gets[MAX_GETS];
-	struct eval_request r;
+	unsigned r = 0;
+	size_t i;
 
-	witness_request(w, op, &r, gets);
-	return (evaluate(e, &r) & ST_LACKS) != 0;
+	if (!e)
+		return 0;
+	if (e->kind == AST_MEMBER && e->a && e->a->kind == AST_IDENT &&
+	    strcmp(e->a->text, "auth") == 0 && e->text)
+		r |= strcmp(e->text, "uid") == 0 ? V_UID :
+		     strcmp(e->text, "openid") == 0 ? V_OPENID : 0;
+	if (e->kind == AST_BINARY && e->op == AST_OP_IN && e->b &&
+	    e->b->kind == AST_IDENT && strcmp(e->b->text, "auth") == 0 &&
+	    e->a->kind == AST_STRING)
+		r |= strcmp(e->a->text, "uid") == 0 ? V_UID :
+		     strcmp(e->a->text, "openid") == 0 ? V_OPENID : 0;
+	r |= identity_reads(e->a) | identity_reads(e->b) |
+	     identity_reads(e->c);
+	for (i = 0; i < e->nlist; i++)
+		r |= identity_reads(e->list[i]);
+	return r;
 }
 
-/* What is wrong with W as a request of the class of QN, or NULL. */
+/* What is wrong with W as a request of the class of QN, or NULL; DATA:
+ * another goal on the same request may give request.data members. */
 static const char *witness_fault(const struct sym_witness *w,
 				 const struct question *qn,
-				 const struct ast_node *e)
+				 const struct ast_node *e, int data)
 {
 	enum sym_class cls = qn->cls;
 	const char *op = ops[qn->op];
@@ -900,9 +952,9 @@ static const char *witness_fault(const struct sym_witness *w,
 	f = auth_fault(w);
 	if (f)
 		return f;
-	if (!qn->identity_absent && witness_lacks(w, e, op))
-		return "the caller lacks an identity field that the rule reads";
-	if (!op_group(op) && w->data && w->data->child)
+	if (!qn->identity_absent && lacks_read(w->caller, identity_reads(e)))
+		return "the caller lacks an identity field the rule reads";
+	if (!data && !op_group(op) && w->data && w->data->child)
 		return "request.data has members for an operation without it";
 	if (cls == SYM_ANONYMOUS || cls == SYM_ANY_USER || cls == SYM_ROLE)
 		return identity_fault(w, e, 1);
@@ -1033,7 +1085,7 @@ static void judge(const struct ast_node *e, const struct brute *b,
 		an->fault = F_BAD_WITNESS;
 		return;
 	}
-	an->why = witness_fault(&an->w, qn, e);
+	an->why = witness_fault(&an->w, qn, e, 0);
 	if (an->why)
 		an->fault = F_WITNESS_CLASS;
 }
@@ -1143,24 +1195,216 @@ static void shrink(struct gexpr *g, const struct question *qn, enum fault f)
 		;
 }
 
+/* ---- two goals on one request ------------------------------------------- */
+
+/* Questions with two goals, as the checks that compare operations ask
+ * them: both goals must hold on one request, each goal seeing
+ * request.data only for create and update. */
+struct pair {
+	const struct ast_node *e[2];
+	const char *text[2];
+	unsigned vars;
+	struct question q[2];	/* the class and flags are q[0]'s */
+};
+
+struct pair_hit {
+	struct hit h;
+	int found;
+};
+
+/* The statuses of both expressions of P on every request of its space,
+ * each as a goal without request.data (view 0) and with it (view 1),
+ * filled in as the questions need them:
+ * ST[(k * 2 + view) * SYM_CALLER_COUNT + caller][request]. */
+struct pair_table {
+	const struct pair *p;
+	struct space s;
+	unsigned char *st;
+	int filled[4];
+	unsigned long *evaluations;
+};
+
+static unsigned char *table_row(const struct pair_table *t, int k, int view,
+				int c)
+{
+	return t->st + ((size_t)(k * 2 + view) * SYM_CALLER_COUNT + c) *
+			       t->s.size;
+}
+
+/* Set up T for P; 0 when its space is too large to be worth it. */
+static int pair_table_init(struct pair_table *t, const struct pair *p,
+			   unsigned long *evaluations)
+{
+	memset(t, 0, sizeof(*t));
+	t->p = p;
+	t->evaluations = evaluations;
+	build_for(p->e, 2, p->vars);
+	space_of(p->vars, 1, &t->s);
+	if (t->s.size > PAIR_SPACE_MAX)
+		return 0;
+	t->st = malloc(4 * SYM_CALLER_COUNT * t->s.size);
+	if (!t->st)
+		abort();
+	return 1;
+}
+
+static void table_fill(struct pair_table *t, int k, int view)
+{
+	struct eval_request r;
+	int c, doc, data, now;
+	size_t i;
+
+	if (t->filled[k * 2 + view]++)
+		return;
+	for (c = 0; c < SYM_CALLER_COUNT; c++) {
+		if ((int)representative(c, t->p->vars) != c)
+			continue;
+		for (i = 0; i < t->s.size; i++) {
+			decode(&t->s, i, &doc, &data, &now);
+			fill_request(&r, c, doc, data, now, view);
+			table_row(t, k, view, c)[i] =
+				evaluate(t->p->e[k], &r, c);
+		}
+		*t->evaluations += t->s.size;
+	}
+}
+
+/* The first request of the class on which both goals of P hold. */
+static void brute_pair(const struct pair *p, struct pair_table *t,
+		       struct pair_hit *ph)
+{
+	const struct question *q = p->q;
+	const unsigned char *a, *b;
+	int c, doc, data, now;
+	unsigned sa, sb;
+	size_t i;
+
+	memset(ph, 0, sizeof(*ph));
+	table_fill(t, 0, op_group(ops[q[0].op]));
+	table_fill(t, 1, op_group(ops[q[1].op]));
+	for (c = 0; c < SYM_CALLER_COUNT && !ph->found; c++) {
+		a = table_row(t, 0, op_group(ops[q[0].op]),
+			      representative(c, p->vars));
+		b = table_row(t, 1, op_group(ops[q[1].op]),
+			      representative(c, p->vars));
+		for (i = 0; i < t->s.size && !ph->found; i++) {
+			sa = a[i];
+			sb = b[i];
+			if (!packed_wanted(sa, q[0].want, q->identity_absent) ||
+			    !packed_wanted(sb, q[1].want, q->identity_absent))
+				continue;
+			decode(&t->s, i, &doc, &data, &now);
+			if (!member(q->cls, c, request_ident(doc, data)) ||
+			    (!q->identity_absent && lacks_read(c, p->vars)))
+				continue;
+			ph->found = 1;
+			ph->h = (struct hit){ 1, c, doc, data, now };
+		}
+	}
+}
+
+static enum sym_result solve_pair(const struct pair *p,
+				  struct sym_witness *w)
+{
+	struct sym_goal goals[2];
+	struct sym_query q;
+	int k;
+
+	memset(goals, 0, sizeof(goals));
+	for (k = 0; k < 2; k++) {
+		goals[k].expr = p->e[k];
+		goals[k].op = ops[p->q[k].op];
+		goals[k].want = p->q[k].want;
+	}
+	memset(&q, 0, sizeof(q));
+	q.kind = RULE_KIND_DATABASE;
+	q.cls = p->q[0].cls;
+	q.identity_free = q.cls == SYM_ANY && p->q[0].identity_free;
+	q.identity_absent = p->q[0].identity_absent;
+	q.goals = goals;
+	q.ngoals = 2;
+	memset(w, 0, sizeof(*w));
+	return sym_solve(&q, w);
+}
+
+static void judge_pair(const struct pair *p, const struct pair_hit *ph,
+		       struct answer *an)
+{
+	int k, data = op_group(ops[p->q[0].op]) || op_group(ops[p->q[1].op]);
+
+	memset(an, 0, sizeof(*an));
+	an->res = solve_pair(p, &an->w);
+	if (an->res == SYM_UNSAT && ph->found)
+		an->fault = F_FALSE_PROOF;
+	if (an->res == SYM_FAILED)
+		an->fault = F_FAILED;
+	if (an->res != SYM_SAT)
+		return;
+	an->beyond = !ph->found;
+	for (k = 0; k < 2 && !an->fault; k++) {
+		an->got = witness_status(&an->w, p->e[k], ops[p->q[k].op]);
+		if (!status_wanted(an->got, p->q[k].want))
+			an->fault = F_BAD_WITNESS;
+	}
+	for (k = 0; k < 2 && !an->fault; k++) {
+		an->why = witness_fault(&an->w, &p->q[k], p->e[k], data);
+		if (an->why)
+			an->fault = F_WITNESS_CLASS;
+	}
+}
+
+static void print_pair(const struct pair *p)
+{
+	int k;
+
+	for (k = 0; k < 2; k++)
+		printf("#   goal %d: %s %s: %s\n", k + 1,
+		       want_names[p->q[k].want], ops[p->q[k].op], p->text[k]);
+	printf("#   class %s%s%s\n", sym_class_name(p->q[0].cls),
+	       p->q[0].cls == SYM_ANY && p->q[0].identity_free ?
+	       ", identity free" : "",
+	       p->q[0].identity_absent ? ", identity absent" : "");
+}
+
+static void show_pair_fault(const struct pair *p, const struct pair_hit *ph,
+			    const struct answer *an)
+{
+	int data = op_group(ops[p->q[0].op]) || op_group(ops[p->q[1].op]);
+
+	printf("# %s, two goals on one request:\n", fault_names[an->fault]);
+	print_pair(p);
+	if (an->fault == F_FALSE_PROOF)
+		print_hit(&ph->h, data);
+	if (an->res == SYM_SAT)
+		print_witness(&an->w);
+	if (an->why)
+		printf("#   %s\n", an->why);
+}
+
 /* ---- the whole run ----------------------------------------------------- */
 
 struct tally {
 	unsigned long asked, sat, beyond, unsat, unknown;
 	unsigned long faults[F_COUNT];
-	unsigned shown_beyond;
+	unsigned shown_beyond, shown_unknown;
 };
 
 struct run {
 	unsigned long count, seed;
 	int verbose;
 	int echo;		/* print every answer (-e) */
+	int all_ops;		/* ask for every operation, not one of each
+				   pair that sees the same request (-a) */
 	struct tally t[SYM_CLASS_COUNT][NWANT][NOP];
+	struct tally pairs;
+	struct gexpr prev;	/* the expression before, for pairs */
+	struct compiled prev_c;
+	int have_prev;
 	unsigned long inconsistent;
 	unsigned long evaluations, expressions;
 	unsigned shown, shown_inconsistent;
 	int shown_this;		/* a fault of this expression was shown */
-	double brute_time, engine_time;
+	double brute_time, engine_time, pair_time;
 };
 
 static double seconds(void)
@@ -1260,22 +1504,26 @@ static void count(struct run *run, const struct gexpr *g,
 		print_question(qn);
 		print_witness(&an->w);
 	}
+	if (an->res == SYM_UNKNOWN && run->verbose &&
+	    t->shown_unknown++ < SHOW_BEYOND) {
+		printf("# unknown: %s\n", g->text);
+		print_question(qn);
+	}
 }
 
 /* Implications between answers on one expression: a request of a class
  * is one of every wider class, read and delete see the same request, so
- * do create and update, and a falsy outcome denies. */
+ * do create and update, and a falsy outcome or an error denies. */
 static int implied(const struct question *p, const struct question *q)
 {
-	int same_op = p->op == q->op;
 	int twin = op_group(ops[p->op]) == op_group(ops[q->op]);
 	int wider = q->cls == p->cls || q->cls == SYM_ANY ||
 		    (p->cls == SYM_ANY_USER && q->cls == SYM_ROLE);
 
 	if (p->want == q->want && wider && twin)
 		return 1;
-	return same_op && p->cls == q->cls && p->want == SYM_WANT_FALSE &&
-	       q->want == SYM_WANT_DENY;
+	return twin && p->cls == q->cls && q->want == SYM_WANT_DENY &&
+	       (p->want == SYM_WANT_FALSE || p->want == SYM_WANT_ERROR);
 }
 
 static void check_consistency(struct run *run, const struct gexpr *g,
@@ -1301,22 +1549,28 @@ static void check_consistency(struct run *run, const struct gexpr *g,
 }
 
 static void ask_all(struct run *run, const struct gexpr *g,
-		    const struct ast_node *e, const struct brute *b, int free,
+		    const struct ast_node *e, const struct brute *b, int id_free,
 		    int absent)
 {
 	struct question qs[SYM_CLASS_COUNT * NWANT * NOP];
 	enum sym_result res[SYM_CLASS_COUNT * NWANT * NOP];
 	struct answer an;
 	size_t n = 0;
-	int cls, w, op;
+	int cls, w, op, asked[NOP];
 
+	for (op = 0; op < NOP; op++)
+		asked[op] = run->all_ops;
+	asked[rnd(2) ? 0 : 3] = 1;	/* read or delete */
+	asked[rnd(2) ? 1 : 2] = 1;	/* create or update */
 	for (cls = 0; cls < SYM_CLASS_COUNT; cls++)
 		for (w = 0; w < NWANT; w++)
 			for (op = 0; op < NOP; op++) {
+				if (!asked[op])
+					continue;
 				qs[n].cls = cls;
 				qs[n].want = w;
 				qs[n].op = op;
-				qs[n].identity_free = free;
+				qs[n].identity_free = id_free;
 				qs[n].identity_absent = absent;
 				judge(e, b, &qs[n], &an);
 				res[n++] = an.res;
@@ -1326,11 +1580,91 @@ static void ask_all(struct run *run, const struct gexpr *g,
 	check_consistency(run, g, qs, res, n);
 }
 
+static void count_pair(struct run *run, const struct pair *p,
+		       const struct pair_hit *ph, const struct answer *an)
+{
+	struct tally *t = &run->pairs;
+
+	t->asked++;
+	t->sat += an->res == SYM_SAT;
+	t->unsat += an->res == SYM_UNSAT;
+	t->unknown += an->res == SYM_UNKNOWN;
+	t->beyond += an->beyond;
+	t->faults[an->fault]++;
+	if (an->fault && !run->shown_this && run->shown < SHOW_MAX) {
+		run->shown++;
+		run->shown_this = 1;
+		show_pair_fault(p, ph, an);
+	}
+	if (an->res == SYM_UNKNOWN && run->verbose &&
+	    t->shown_unknown++ < SHOW_BEYOND) {
+		printf("# unknown, two goals on one request:\n");
+		print_pair(p);
+	}
+}
+
+static int popcount(unsigned v)
+{
+	int n = 0;
+
+	for (; v; v &= v - 1)
+		n++;
+	return n;
+}
+
+/* Pair E with the expression before it when their union keeps the
+ * domain small, else with itself, under random goals. */
+static void ask_pairs(struct run *run, const struct gexpr *g,
+		      const struct ast_node *e, int id_free, int absent)
+{
+	struct pair_table t;
+	struct pair p;
+	struct pair_hit ph;
+	struct answer an;
+	int i, k, other = run->have_prev &&
+		popcount((run->prev.vars | g->vars) & V_VALUES) <= 3;
+
+	memset(&p, 0, sizeof(p));
+	p.e[0] = e;
+	p.text[0] = g->text;
+	p.e[1] = other ? run->prev_c.e : e;
+	p.text[1] = other ? run->prev.text : g->text;
+	p.vars = g->vars | (other ? run->prev.vars : 0);
+	if (!pair_table_init(&t, &p, &run->evaluations))
+		return;
+	for (i = 0; i < PAIRS_PER_EXPR; i++) {
+		for (k = 0; k < 2; k++) {
+			p.q[k].cls = (enum sym_class)rnd(SYM_CLASS_COUNT);
+			p.q[k].want = (enum sym_want)rnd(NWANT);
+			p.q[k].op = (int)rnd(NOP);
+			p.q[k].identity_free = id_free;
+			p.q[k].identity_absent = absent;
+		}
+		p.q[1].cls = p.q[0].cls;
+		brute_pair(&p, &t, &ph);
+		judge_pair(&p, &ph, &an);
+		count_pair(run, &p, &ph, &an);
+		answer_free(&an);
+	}
+	free(t.st);
+}
+
+static void keep_prev(struct run *run, const struct gexpr *g,
+		      struct compiled *c)
+{
+	if (run->have_prev)
+		ast_arena_free(run->prev_c.arena);
+	run->prev = *g;
+	run->prev_c = *c;
+	run->have_prev = 1;
+}
+
 static void run_one(struct run *run, struct gexpr *g)
 {
 	struct compiled c;
 	struct brute b;
 	double t0, t1;
+	int id_free, absent;
 
 	if (g->overflow || compile(g, &c) < 0) {
 		run->expressions++;
@@ -1340,12 +1674,27 @@ static void run_one(struct run *run, struct gexpr *g)
 	t0 = seconds();
 	brute_force(&b, c.e, g->vars);
 	t1 = seconds();
-	ask_all(run, g, c.e, &b, (int)rnd(2), rnd(4) == 0);
+	id_free = (int)rnd(2);
+	absent = rnd(4) == 0;
+	ask_all(run, g, c.e, &b, id_free, absent);
 	run->brute_time += t1 - t0;
 	run->engine_time += seconds() - t1;
 	run->evaluations += b.evaluations;
+	t0 = seconds();
+	ask_pairs(run, g, c.e, id_free, absent);
+	run->pair_time += seconds() - t0;
 	run->expressions++;
-	ast_arena_free(c.arena);
+	keep_prev(run, g, &c);
+}
+
+static void print_faults(const struct tally *t)
+{
+	if (t->asked == t->faults[F_NONE])
+		return;
+	printf("; %lu false proofs, %lu failing witnesses, %lu witnesses "
+	       "outside the class, %lu engine failures",
+	       t->faults[F_FALSE_PROOF], t->faults[F_BAD_WITNESS],
+	       t->faults[F_WITNESS_CLASS], t->faults[F_FAILED]);
 }
 
 static unsigned tap_line(unsigned n, const struct tally *t,
@@ -1357,11 +1706,19 @@ static unsigned tap_line(unsigned n, const struct tally *t,
 	       "domain), %lu unsat, %lu unknown", bad ? "not " : "", n,
 	       sym_class_name(qn->cls), want_names[qn->want], ops[qn->op],
 	       t->asked, t->sat, t->beyond, t->unsat, t->unknown);
-	if (bad)
-		printf("; %lu false proofs, %lu failing witnesses, %lu "
-		       "witnesses outside the class, %lu engine failures",
-		       t->faults[F_FALSE_PROOF], t->faults[F_BAD_WITNESS],
-		       t->faults[F_WITNESS_CLASS], t->faults[F_FAILED]);
+	print_faults(t);
+	printf("\n");
+	return bad != 0;
+}
+
+static unsigned tap_pairs(unsigned n, const struct tally *t)
+{
+	unsigned long bad = t->asked - t->faults[F_NONE];
+
+	printf("%sok %u - two goals on one request: %lu asked, %lu sat (%lu "
+	       "beyond the domain), %lu unsat, %lu unknown", bad ? "not " : "",
+	       n, t->asked, t->sat, t->beyond, t->unsat, t->unknown);
+	print_faults(t);
 	printf("\n");
 	return bad != 0;
 }
@@ -1371,7 +1728,7 @@ static int report(const struct run *run)
 	struct question qn = { 0 };
 	unsigned n = 0, failed = 0;
 
-	printf("1..%d\n", SYM_CLASS_COUNT * NWANT * NOP + 1);
+	printf("1..%d\n", SYM_CLASS_COUNT * NWANT * NOP + 2);
 	for (qn.cls = 0; qn.cls < SYM_CLASS_COUNT; qn.cls++)
 		for (qn.want = 0; qn.want < NWANT; qn.want++)
 			for (qn.op = 0; qn.op < NOP; qn.op++)
@@ -1381,9 +1738,11 @@ static int report(const struct run *run)
 	       "operations: %lu inconsistent\n",
 	       run->inconsistent ? "not " : "", ++n, run->inconsistent);
 	failed += run->inconsistent != 0;
-	printf("# %lu expressions, seed %lu; %lu evaluations by brute force "
-	       "in %.2f s, engine %.2f s\n", run->expressions, run->seed,
-	       run->evaluations, run->brute_time, run->engine_time);
+	failed += tap_pairs(++n, &run->pairs);
+	printf("# %lu expressions, seed %lu; %lu evaluations by brute force; "
+	       "one goal: brute force %.2f s, engine %.2f s; two goals: %.2f "
+	       "s\n", run->expressions, run->seed, run->evaluations,
+	       run->brute_time, run->engine_time, run->pair_time);
 	return failed != 0;
 }
 
@@ -1391,7 +1750,8 @@ static int report(const struct run *run)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: brute [-n COUNT] [-s SEED] [-v] [-e EXPR]\n");
+	fprintf(stderr, "usage: brute [-a] [-n COUNT] [-s SEED] [-v] "
+		"[-e EXPR]\n");
 	return 2;
 }
 
@@ -1426,6 +1786,20 @@ static void run_text(struct run *run, const char *text)
 	run_one(run, &g);
 }
 
+/* Fewer expressions under a checker (valgrind through RULECHECK_WRAPPER,
+ * or the sanitizers), which slow everything down tenfold or more. */
+static unsigned long default_count(void)
+{
+	const char *wrapper = getenv("RULECHECK_WRAPPER");
+	const char *san = getenv("RULECHECK_SANITIZERS");
+
+	if (wrapper && *wrapper)
+		return COUNT_DEFAULT / 200;
+	if (san && *san)
+		return COUNT_DEFAULT / 10;
+	return COUNT_DEFAULT;
+}
+
 int main(int argc, char **argv)
 {
 	static struct run run;
@@ -1434,10 +1808,12 @@ int main(int argc, char **argv)
 	unsigned long i;
 	int opt;
 
-	run.count = COUNT_DEFAULT;
+	run.count = default_count();
 	run.seed = SEED_DEFAULT;
-	while ((opt = getopt(argc, argv, "n:s:ve:")) != -1) {
-		if (opt == 'n')
+	while ((opt = getopt(argc, argv, "an:s:ve:")) != -1) {
+		if (opt == 'a')
+			run.all_ops = 1;
+		else if (opt == 'n')
 			run.count = strtoul(optarg, NULL, 10);
 		else if (opt == 's')
 			run.seed = strtoul(optarg, NULL, 10);
@@ -1454,12 +1830,15 @@ int main(int argc, char **argv)
 	rng_state = 0x9E3779B97F4A7C15ull ^ run.seed;
 	domain_init();
 	run.echo = text != NULL;
+	run.all_ops |= run.echo;
 	if (text)
 		run_text(&run, text);
 	for (i = 0; !text && i < run.count; i++) {
 		gen_expr(&g);
 		run_one(&run, &g);
 	}
+	if (run.have_prev)
+		ast_arena_free(run.prev_c.arena);
 	domain_free();
 	return report(&run);
 }
