@@ -13,6 +13,7 @@
 #include "access.h"
 #include "eval.h"
 #include "lint.h"
+#include "lsp.h"
 #include "matrix.h"
 #include "report.h"
 #include "rules.h"
@@ -58,8 +59,9 @@ static void print_help(void)
 	      "Check CloudBase safety rules.  A directory is scanned "
 	      "recursively; '-' reads\nstandard input.\n\n"
 	      "Options:\n"
-	      "  -f, --format FORMAT     tty, gcc or json "
-	      "(default: tty on a terminal, else gcc)\n"
+	      "  -f, --format FORMAT     tty, gcc, json, sarif, checkstyle "
+	      "or github\n                          (default: tty on a "
+	      "terminal, else gcc)\n"
 	      "      --fail-level SEV    note, warning or error "
 	      "(default: warning)\n"
 	      "      --kind KIND         database, storage or function\n"
@@ -146,7 +148,14 @@ static enum report_format parse_format(const char *s)
 		return REPORT_GCC;
 	if (strcmp(s, "json") == 0)
 		return REPORT_JSON;
-	usage_error("invalid format '%s'; use tty, gcc or json", s);
+	if (strcmp(s, "sarif") == 0)
+		return REPORT_SARIF;
+	if (strcmp(s, "checkstyle") == 0)
+		return REPORT_CHECKSTYLE;
+	if (strcmp(s, "github") == 0)
+		return REPORT_GITHUB;
+	usage_error("invalid format '%s'; use tty, gcc, json, sarif, "
+		    "checkstyle or github", s);
 	return REPORT_GCC;
 }
 
@@ -736,6 +745,8 @@ int main(int argc, char **argv)
 	const char *cmd = argc > 1 ? argv[1] : "";
 
 	cli_init(&c);
+	if (strcmp(cmd, "lsp") == 0)
+		return lsp_main(stdin, stdout, &c.rules, &c.access);
 	if (strcmp(cmd, "eval") == 0)
 		return run_eval(&c, argc - 1, argv + 1);
 	if (strcmp(cmd, "matrix") == 0 || strcmp(cmd, "diff") == 0) {

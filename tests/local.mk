@@ -24,6 +24,9 @@ SCRIPT_TESTS = \
 	tests/golden.sh \
 	tests/hostile.sh \
 	tests/corpus.sh \
+	tests/lsp.sh \
+	tests/formats.sh \
+	tests/lsp-nvim.sh \
 	tests/style.sh
 
 TESTS = $(check_PROGRAMS) $(SCRIPT_TESTS)
@@ -60,7 +63,7 @@ AM_TESTS_ENVIRONMENT = \
 
 ## ---- distribution ----------------------------------------------------------
 
-EXTRA_DIST += $(SCRIPT_TESTS) tests/golden autogen.sh
+EXTRA_DIST += $(SCRIPT_TESTS) tests/golden autogen.sh tests/lsp-client.py
 
 ## Helpers beside the unit tests (headers, data) ship too.
 dist-hook: dist-unit-extras
@@ -73,4 +76,9 @@ dist-unit-extras:
 ## The distcheck build is the strict one: warnings are errors.
 AM_DISTCHECK_CONFIGURE_FLAGS = --enable-werror
 
-.PHONY: dist-unit-extras
+## The SARIF validator from npm is cached under the build tree.
+clean-local: clean-npm-cache
+clean-npm-cache:
+	-rm -rf tests/npm-cache
+
+.PHONY: dist-unit-extras clean-npm-cache
