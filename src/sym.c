@@ -100,6 +100,17 @@ struct need {
 	const struct ast_node *at;
 };
 
+/* The merged candidates of a path, kept for the rest of one search: the
+ * classes of a mergeable path depend only on values fixed for it. */
+struct merged {
+	char path[SYM_PATH_MAX];
+	cJSON *v[SYM_MAX_CANDIDATES];
+	int absent[SYM_MAX_CANDIDATES];
+	size_t n;
+};
+
+#define SYM_MAX_MERGED 32
+
 struct search {
 	const struct sym_query *q;
 	enum sym_caller caller;
@@ -133,6 +144,8 @@ struct search {
 
 	struct occurrence *occ;
 	size_t nocc;
+	struct merged *merged;	/* SYM_MAX_MERGED of them */
+	size_t nmerged;
 	char fresh[32];
 	unsigned long evaluations, budget;
 	int over_budget;
@@ -985,12 +998,55 @@ static void path_pool(struct search *s, struct pool *p)
 		pool_add(s, p, cJSON_CreateString(scalars.strs[i]), 0);
 }
 
-static void candidates(struct search *s, struct pool *p)
+static int cached_pool(struct search *s, struct pool *p, const char *path)
 {
-	char path[SYM_PATH_MAX];
-	int known = need_path(s, path);
+	size_t i, k;
 
-	memset(p, 0, sizeof(*p));
+	for (i = 0; i < s->nmerged; i++) {
+		const struct merged *m = &s->merged[i];
+
+		if (strcmp(m->path, path) != 0)
+			continue;
+		for (k = 0; k < m->n; k++) {
+			p->absent[k] = m->absent[k];
+			p->v[k] = m->v[k] ? cJSON_Duplicate(m->v[k], 1) : NULL;
+		}
+		p->n = m->n;
+		return 1;
+	}
+	return 0;
+}
+
+static void keep_pool(struct search *s, const struct pool *p,
+		      const char *path)
+{
+	struct merged *m;
+	size_t k;
+
+	if (s->nmerged == SYM_MAX_MERGED)
+		return;
+	m = &s->merged[s->nmerged++];
+	snprintf(m->path, sizeof(m->path), "%s", path);
+	for (k = 0; k < p->n; k++) {
+		m->absent[k] = p->absent[k];
+		m->v[k] = p->v[k] ? cJSON_Duplicate(p->v[k], 1) : NULL;
+	}
+	m->n = p->n;
+}
+
+static void drop_merged(struct search *s)
+{
+	size_t i, k;
+
+	for (i = 0; i < s->nmerged; i++)
+		for (k = 0; k < s->merged[i].n; k++)
+			cJSON_Delete(s->merged[i].v[k]);
+	s->nmerged = 0;
+}
+
+static void build_pool(struct search *s, struct pool *p, int known,
+		       const char *path)
+{
 	if (s->need.kind == NEED_NOW)
 		now_pool(s, p);
 	else if (s->need.kind == NEED_GET)
@@ -1001,8 +1057,102 @@ static void candidates(struct search *s, struct pool *p)
 		path_pool(s, p);
 	else
 		value_pool(s, p);
-	if (known && mergeable(s, path))
+}
+
+/* The value of a fixed operand (a literal or a field of the caller) as
+ * seen from the pool: strings and numbers join P's scalars. */
+static void fixed_value(struct search *s, struct pool *p,
+			const struct ast_node *n)
+{
+	const cJSON *v;
+
+	if (n->kind == AST_STRING) {
+		add_str(p, n->text);
+		add_numeric_text(p, n);
+	} else if (n->kind == AST_NUMBER) {
+		add_num(p, n->number);
+	} else if (n->kind == AST_MEMBER && s->auth && !s->unrelated) {
+		v = cJSON_GetObjectItemCaseSensitive(s->auth, n->text);
+		if (cJSON_IsString(v))
+			add_str(p, v->valuestring);
+	} else if (n->kind == AST_MEMBER && s->auth &&
+		   strcmp(n->text, "loginType") == 0) {
+		v = cJSON_GetObjectItemCaseSensitive(s->auth, n->text);
+		if (cJSON_IsString(v))
+			add_str(p, v->valuestring);
+	}
+}
+
+/* The candidates of a path whose every occurrence meets only fixed
+ * values: those values, their neighbours, and one of each kind.  Any
+ * value outside behaves, in every context of the path, like one inside. */
+static void local_pool(struct search *s, struct pool *p, const char *path)
+{
+	struct pool sc;
+	size_t i, k, n;
+	double sorted[SYM_MAX_CANDIDATES];
+
+	memset(&sc, 0, sizeof(sc));
+	add_num(&sc, 0);
+	add_num(&sc, 1);
+	for (i = 0; i < s->nocc; i++) {
+		const struct ast_node *c = s->occ[i].context;
+
+		if (strcmp(s->occ[i].path, path) != 0 || !c ||
+		    s->occ[i].base)
+			continue;
+		if (c->kind == AST_BINARY && c->op == AST_OP_IN &&
+		    c->b->kind == AST_ARRAY)
+			for (k = 0; k < c->b->nlist; k++)
+				fixed_value(s, &sc, c->b->list[k]);
+		else if (c->kind == AST_BINARY)
+			fixed_value(s, &sc, c->a == s->occ[i].node ? c->b :
+				    c->a);
+		else if (c->kind == AST_CALL)
+			for (k = 0; k < s->nexamples; k++)
+				add_str(&sc, s->examples[k]);
+	}
+	n = sc.nnums;
+	memcpy(sorted, sc.nums, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), cmp_double);
+	for (i = 0; i + 1 < n; i++)
+		add_num(&sc, sorted[i] + (sorted[i + 1] - sorted[i]) / 2);
+	for (i = 0; i < n; i++) {
+		add_num(&sc, sorted[i] - 1);
+		add_num(&sc, sorted[i] + 1);
+	}
+	add_str(&sc, fresh_string(s, &sc));
+	add_str(&sc, "");
+	pool_add(s, p, NULL, 1);
+	for (i = 0; i < sc.nstrs; i++)
+		pool_add(s, p, cJSON_CreateString(sc.strs[i]), 0);
+	for (i = 0; i < sc.nnums; i++)
+		pool_add(s, p, cJSON_CreateNumber(sc.nums[i]), 0);
+	pool_add(s, p, cJSON_CreateNull(), 0);
+	pool_add(s, p, cJSON_CreateTrue(), 0);
+	pool_add(s, p, cJSON_CreateFalse(), 0);
+	pool_add(s, p, cJSON_CreateArray(), 0);
+	pool_add(s, p, cJSON_CreateObject(), 0);
+}
+
+static void candidates(struct search *s, struct pool *p)
+{
+	char path[SYM_PATH_MAX];
+	int known = need_path(s, path);
+
+	memset(p, 0, sizeof(*p));
+	if (known && mergeable(s, path)) {
+		if (cached_pool(s, p, path))
+			return;
+		if (s->need.kind == NEED_MEMBER && !system_field(path))
+			local_pool(s, p, path);
+		else
+			build_pool(s, p, known, path);
 		merge(s, p, path);
+		keep_pool(s, p, path);
+		return;
+	}
+	build_pool(s, p, known, path);
 }
 
 /* 1: a witness is in place; 0: none below this point; -1: undecided. */
@@ -1276,6 +1426,7 @@ static void reset_request(struct search *s)
 	s->nopen = 0;
 	s->now = 0;
 	s->now_set = 0;
+	drop_merged(s);
 }
 
 static void start_request(struct search *s, enum sym_caller c,
@@ -1359,7 +1510,8 @@ static struct search *new_search(const struct sym_query *q)
 	s->hook.missing = hook_missing;
 	s->hook.ctx = s;
 	s->occ = malloc(SYM_MAX_OCCURRENCES * sizeof(*s->occ));
-	if (!s->occ)
+	s->merged = malloc(SYM_MAX_MERGED * sizeof(*s->merged));
+	if (!s->occ || !s->merged)
 		abort();
 	for (i = 0; i < q->ngoals; i++)
 		scan(s, q->goals[i].expr, NULL, 0);
@@ -1378,6 +1530,7 @@ static void free_search(struct search *s)
 	for (i = 0; i < s->nexamples; i++)
 		free(s->examples[i]);
 	free(s->occ);
+	free(s->merged);
 	free(s);
 }
 
