@@ -150,6 +150,9 @@ struct search {
 	unsigned long evaluations, budget;
 	int over_budget;
 	int overflow;		/* a fixed table ran out: not decided */
+	int identity_order;	/* identities compared by order, or values
+				   compared with strings built at run time:
+				   a no is then no proof */
 };
 
 /* ---- static paths and occurrences ------------------------------------- */
@@ -322,6 +325,28 @@ static void add_literal(struct search *s, const struct ast_node *n)
 		s->overflow = 1;
 }
 
+/* Does N hold the caller's identity (auth.uid, auth.openid), alone or
+ * inside a concatenation? */
+static int reads_identity(const struct ast_node *n)
+{
+	if (!n)
+		return 0;
+	if (n->kind == AST_MEMBER && n->a->kind == AST_IDENT &&
+	    strcmp(n->a->text, "auth") == 0)
+		return strcmp(n->text, "uid") == 0 ||
+		       strcmp(n->text, "openid") == 0;
+	if (n->kind == AST_BINARY && n->op == AST_OP_ADD)
+		return reads_identity(n->a) || reads_identity(n->b);
+	return 0;
+}
+
+/* A string built from parts at run time, which no candidate spells. */
+static int is_built(const struct ast_node *n)
+{
+	return n->kind == AST_TEMPLATE ||
+	       (n->kind == AST_BINARY && n->op == AST_OP_ADD);
+}
+
 /* 'k' in OBJ tests a member of OBJ for presence: with a literal key, an
  * occurrence of that member that no candidate merging may rely on;
  * with a computed one, any member. */
@@ -361,6 +386,12 @@ static void scan(struct search *s, const struct ast_node *n,
 	if (!n)
 		return;
 	add_literal(s, n);
+	if (n->kind == AST_BINARY && n->op >= AST_OP_LT && n->op <= AST_OP_GE &&
+	    (reads_identity(n->a) || reads_identity(n->b)))
+		s->identity_order = 1;
+	if (n->kind == AST_BINARY && is_comparison(n->op) &&
+	    (is_built(n->a) || is_built(n->b)))
+		s->identity_order = 1;	/* a value built at run time */
 	in_path = in_path && (n->kind == AST_TEMPLATE || (n->kind ==
 		  AST_BINARY && n->op == AST_OP_ADD) || n->kind != AST_BINARY);
 	if (n->kind != AST_IDENT && static_path(n, path, &len))
@@ -962,6 +993,13 @@ static void system_pool(struct search *s, struct pool *p, const char *path)
 	for (i = 0; i < scalars.nstrs; i++)
 		if (scalars.strs[i][0])
 			pool_add(s, p, cJSON_CreateString(scalars.strs[i]), 0);
+	number_pool(s, &scalars);	/* ids that compare as numbers */
+	for (i = 0; i < scalars.nnums; i++) {
+		char text[40];
+
+		snprintf(text, sizeof(text), "%.17g", scalars.nums[i]);
+		pool_add(s, p, cJSON_CreateString(text), 0);
+	}
 }
 
 /* Is every occurrence of PATH a piece of a get() path? */
@@ -1314,6 +1352,9 @@ static int complete(const struct search *s)
 {
 	size_t i, j;
 
+	/* identities are opaque strings: their order is anyone's */
+	if (s->identity_order)
+		return 0;
 	for (i = 0; i < s->nocc; i++) {
 		const struct ast_node *c = s->occ[i].context;
 
@@ -1393,6 +1434,14 @@ static int has_openid(enum sym_caller c)
 	       c == SYM_CALLER_WECHAT_OPEN;
 }
 
+static void copy_id(char *out, size_t size, const char *id)
+{
+	size_t n = strnlen(id, size - 1);
+
+	memcpy(out, id, n);
+	out[n] = '\0';
+}
+
 static cJSON *make_auth(struct search *s, enum sym_caller c,
 			const char *uid, const char *openid)
 {
@@ -1403,11 +1452,11 @@ static cJSON *make_auth(struct search *s, enum sym_caller c,
 		return NULL;
 	auth = cJSON_CreateObject();
 	if (has_openid(c)) {
-		snprintf(s->openid, sizeof(s->openid), "%s", openid);
+		copy_id(s->openid, sizeof(s->openid), openid);
 		cJSON_AddStringToObject(auth, "openid", s->openid);
 	}
 	if (c != SYM_CALLER_MINIPROGRAM) {
-		snprintf(s->uid, sizeof(s->uid), "%s", uid);
+		copy_id(s->uid, sizeof(s->uid), uid);
 		cJSON_AddStringToObject(auth, "uid", s->uid);
 	}
 	if (login_types[c])
@@ -1552,6 +1601,8 @@ static size_t identities(const struct search *s, const char *stem,
 	pick_identity(s, out[0], 64, stem);
 	if (s->q->cls != SYM_ANY || !s->q->identity_free)
 		return 1;
+	if (strcmp(field, "auth.openid") == 0)
+		out[n++][0] = '\0';	/* the same as the uid */
 	for (i = 0; i < s->nocc && n < max; i++) {
 		const struct ast_node *c = s->occ[i].context, *lit;
 
@@ -1595,7 +1646,7 @@ static enum sym_result solve_callers(struct search *s, struct sym_witness *w)
 {
 	char uids[16][64], openids[16][64];
 	size_t nu = identities(s, "uid-1", "auth.uid", uids, 16);
-	size_t no = identities(s, "openid-1", "auth.openid", openids, 16);
+	size_t no = identities(s, "openid-1", "auth.openid", openids, 15);
 	size_t i, j;
 	unsigned callers = query_callers(s);
 	int c, r, undecided = 0;
@@ -1606,7 +1657,8 @@ static enum sym_result solve_callers(struct search *s, struct sym_witness *w)
 		for (i = 0; i < nu; i++) {
 			for (j = 0; j < no; j++) {
 				start_request(s, (enum sym_caller)c, uids[i],
-					      openids[j]);
+					      openids[j][0] ? openids[j] :
+					      uids[i]);
 				r = search(s);
 				if (r == 1 && !confirm(s))
 					return SYM_FAILED;
