@@ -92,6 +92,8 @@ const struct check_info check_table[CHECK_COUNT] = {
 		CAT_LOGIC, "some class may write documents it may not read"},
 	[CHECK_ANALYSIS_INCOMPLETE] = {"analysis-incomplete", SEV_WARNING,
 		CAT_LOGIC, "the engine gave up within its budget"},
+	[CHECK_UNUSED_SUPPRESSION] = {"unused-suppression", SEV_WARNING,
+		CAT_STRUCTURE, "a suppression that suppresses nothing"},
 };
 
 int check_by_name(const char *id)

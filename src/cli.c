@@ -18,6 +18,7 @@
 #include "report.h"
 #include "rules.h"
 #include "scan.h"
+#include "suppress.h"
 
 enum {
 	EXIT_CLEAN = 0,
@@ -40,6 +41,11 @@ struct cli {
 	int trouble;		/* an I/O or internal error happened */
 	size_t failing;		/* findings at or above fail_level */
 	size_t files;
+	struct conf_settings given;	/* what the options set: wins */
+	struct conf_set configs;
+	int no_suppressions;
+	const char *baseline_path, *record_path;
+	struct suppress_baseline baseline, record;
 };
 
 static void usage_error(const char *fmt, const char *arg)
@@ -72,6 +78,14 @@ static void print_help(void)
 	      "      --level N           compliance profile: 2 or 3\n"
 	      "      --platforms P       miniprogram, web or both "
 	      "(default: both)\n"
+	      "      --config FILE       read settings from FILE instead of "
+	      "the nearest\n                          .rulecheck.json\n"
+	      "      --no-config         read no configuration file\n"
+	      "      --no-suppressions   report suppressed findings too\n"
+	      "      --baseline FILE     report only findings that FILE does "
+	      "not hold\n"
+	      "      --write-baseline FILE  record the findings in FILE; "
+	      "report none\n"
 	      "      --list-checks       list the checks and exit\n"
 	      "      --dump-ast          print the syntax tree of every rule\n"
 	      "      --dump-queries      print every question put to the "
@@ -115,6 +129,7 @@ static void set_checks(struct cli *c, const char *list, int on)
 	     tok = strtok_r(NULL, ",", &save)) {
 		if (strcmp(tok, "all") == 0) {
 			memset(c->enabled, on, sizeof(c->enabled));
+			memset(c->given.enabled, on, sizeof(c->given.enabled));
 			continue;
 		}
 		id = check_by_name(tok);
@@ -124,6 +139,7 @@ static void set_checks(struct cli *c, const char *list, int on)
 				    tok);
 		}
 		c->enabled[id] = (unsigned char)on;
+		c->given.enabled[id] = (signed char)on;
 	}
 	free(copy);
 }
@@ -245,24 +261,54 @@ static void count_failing(struct cli *c, const struct diag_list *d)
 			c->failing++;
 }
 
+/* Suppressions, then the baseline: a baseline being written records
+ * the findings instead of reporting them. */
+static void filter_findings(struct cli *c, struct diag_list *d,
+			    const struct rule_file *rf, struct conf_view *v)
+{
+	conf_fix_severities(v, d);
+	if (!c->no_suppressions && rf)
+		suppress_file(d, rf, v);
+	if (c->record_path)
+		suppress_baseline_record(&c->record, d, rf);
+	else if (c->baseline_path)
+		suppress_baseline_filter(&c->baseline, d, rf);
+}
+
+static void report_list(struct cli *c, struct diag_list *d)
+{
+	if (c->record_path)
+		return;
+	diag_sort(d);
+	report_findings(&c->report, d);
+	count_failing(c, d);
+}
+
 static void check_file(struct cli *c, const char *path, const char *name,
 		       int explicit)
 {
+	struct access_options ao = c->access;
+	struct conf_view v;
 	struct diag_list d;
 	struct rule_file rf;
 	char err[256];
 	enum lint_result keep;
 
+	if (conf_view(&c->configs, name, &c->given, &v) < 0) {
+		c->trouble = 1;
+		return;
+	}
 	diag_init(&d);
-	memcpy(d.enabled, c->enabled, sizeof(d.enabled));
+	if (!explicit && conf_excluded(&v))
+		goto out;
+	conf_apply(&v, &d, &ao);
 	if (rules_load(&rf, path, name, &c->rules, &d, err, sizeof(err)) < 0) {
 		fprintf(stderr, "rulecheck: %s: %s\n", name, err);
 		c->trouble = 1;
-		diag_free(&d);
-		return;
+		goto out;
 	}
 
-	keep = lint_file(&d, &rf, explicit, &c->access, &c->summary);
+	keep = lint_file(&d, &rf, explicit, &ao, &c->summary);
 	if (keep == LINT_INTERNAL) {
 		fprintf(stderr, "rulecheck: %s: internal error: a witness did "
 			"not hold on re-evaluation\n", name);
@@ -272,12 +318,13 @@ static void check_file(struct cli *c, const char *path, const char *name,
 		c->files++;
 		if (c->dump_ast)
 			dump_ast(&rf);
-		diag_sort(&d);
-		report_findings(&c->report, &d);
-		count_failing(c, &d);
+		filter_findings(c, &d, &rf, &v);
+		report_list(c, &d);
 	}
-	diag_free(&d);
 	rules_free(&rf);
+out:
+	conf_view_free(&v);
+	diag_free(&d);
 }
 
 /* ---- the eval command ----------------------------------------------------- */
@@ -553,7 +600,12 @@ enum {
 	OPT_PLATFORMS,
 	OPT_MAX_EVALUATIONS,
 	OPT_MAX_FILE_SIZE,
-	OPT_MAX_RULE_OBJECTS
+	OPT_MAX_RULE_OBJECTS,
+	OPT_CONFIG,
+	OPT_NO_CONFIG,
+	OPT_NO_SUPPRESSIONS,
+	OPT_BASELINE,
+	OPT_WRITE_BASELINE
 };
 
 static void parse_options(struct cli *c, int argc, char **argv)
@@ -577,6 +629,11 @@ static void parse_options(struct cli *c, int argc, char **argv)
 		{"max-file-size", required_argument, NULL, OPT_MAX_FILE_SIZE},
 		{"max-rule-objects", required_argument, NULL,
 		 OPT_MAX_RULE_OBJECTS},
+		{"config", required_argument, NULL, OPT_CONFIG},
+		{"no-config", no_argument, NULL, OPT_NO_CONFIG},
+		{"no-suppressions", no_argument, NULL, OPT_NO_SUPPRESSIONS},
+		{"baseline", required_argument, NULL, OPT_BASELINE},
+		{"write-baseline", required_argument, NULL, OPT_WRITE_BASELINE},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0}
@@ -615,12 +672,15 @@ static void parse_options(struct cli *c, int argc, char **argv)
 			break;
 		case OPT_LEVEL:
 			c->access.level = parse_level(optarg);
+			c->given.level = c->access.level;
 			break;
 		case OPT_DUMP_QUERIES:
 			c->access.dump = stdout;
 			break;
 		case OPT_PLATFORMS:
 			c->access.callers = parse_platforms(optarg);
+			c->given.callers = c->access.callers;
+			c->given.callers_set = 1;
 			break;
 		case OPT_MAX_EVALUATIONS:
 			c->access.budget = parse_count(optarg,
@@ -633,6 +693,23 @@ static void parse_options(struct cli *c, int argc, char **argv)
 		case OPT_MAX_RULE_OBJECTS:
 			c->rules.max_objects = parse_count(optarg,
 							   "--max-rule-objects");
+			break;
+		case OPT_CONFIG:
+			c->configs.forced = optarg;
+			c->configs.disabled = 0;
+			break;
+		case OPT_NO_CONFIG:
+			c->configs.forced = NULL;
+			c->configs.disabled = 1;
+			break;
+		case OPT_NO_SUPPRESSIONS:
+			c->no_suppressions = 1;
+			break;
+		case OPT_BASELINE:
+			c->baseline_path = optarg;
+			break;
+		case OPT_WRITE_BASELINE:
+			c->record_path = optarg;
 			break;
 		case 'h':
 			print_help();
@@ -656,6 +733,27 @@ static void cli_init(struct cli *c)
 	c->fail_level = SEV_WARNING;
 	c->color = -1;
 	c->stdin_name = "<stdin>";
+	conf_settings_init(&c->given);
+}
+
+/* The engine's options for the file T under its configuration; 0 when
+ * a directory scan passes over the file. */
+static int options_for(struct cli *c, const struct scan_target *t,
+		       struct access_options *ao)
+{
+	struct conf_view v;
+	struct diag_list d;
+	int keep;
+
+	*ao = c->access;
+	ao->dump = NULL;
+	if (conf_view(&c->configs, t->path, &c->given, &v) < 0)
+		return 0;
+	keep = t->explicit || !conf_excluded(&v);
+	diag_init(&d);
+	conf_apply(&v, &d, ao);
+	conf_view_free(&v);
+	return keep;
 }
 
 /* Pass one: what each named collection lets users write, for the
@@ -663,15 +761,15 @@ static void cli_init(struct cli *c)
  * pass two. */
 static void summarize(struct cli *c, const struct scan_list *l)
 {
-	struct access_options quiet = c->access;
+	struct access_options quiet;
 	struct rule_file rf;
 	struct diag_list d;
 	char err[256];
 	size_t i;
 
-	quiet.dump = NULL;
 	for (i = 0; i < l->n && c->enabled[CHECK_ROLE_DOC_WRITABLE]; i++) {
-		if (strcmp(l->v[i].path, "-") == 0)
+		if (strcmp(l->v[i].path, "-") == 0 ||
+		    !options_for(c, &l->v[i], &quiet))
 			continue;
 		diag_init(&d);
 		if (rules_load(&rf, l->v[i].path, l->v[i].path, &c->rules, &d,
@@ -684,6 +782,82 @@ static void summarize(struct cli *c, const struct scan_list *l)
 	}
 }
 
+static const char *target_name(const struct cli *c,
+			       const struct scan_target *t)
+{
+	return strcmp(t->path, "-") == 0 ? c->stdin_name : t->path;
+}
+
+/* Load every configuration and baseline before any output, so that an
+ * invalid one stops the run before it reports anything. */
+static int prepare(struct cli *c, const struct scan_list *l)
+{
+	struct conf_view v;
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		if (conf_view(&c->configs, target_name(c, &l->v[i]),
+				&c->given, &v) < 0)
+			return -1;
+		conf_view_free(&v);
+	}
+	if (c->baseline_path && !c->record_path &&
+	    suppress_baseline_read(&c->baseline, c->baseline_path) < 0)
+		return -1;
+	if (c->record_path &&
+	    suppress_baseline_open(&c->record, c->record_path) < 0)
+		return -1;
+	return 0;
+}
+
+/* The entries of each configuration file that applied to some file
+ * checked but suppressed nothing, reported against that file. */
+static void report_unused(struct cli *c)
+{
+	struct access_options ao = c->access;
+	struct conf_view v;
+	struct diag_list d;
+	size_t i;
+
+	for (i = 0; i < c->configs.n && !c->no_suppressions; i++) {
+		conf_self_view(c->configs.v[i], &c->given, &v);
+		diag_init(&d);
+		conf_apply(&v, &d, &ao);
+		suppress_unused(&d, c->configs.v[i]);
+		filter_findings(c, &d, NULL, &v);
+		report_list(c, &d);
+		diag_free(&d);
+		conf_view_free(&v);
+	}
+}
+
+/* Write the baseline being recorded, unless an error means that some
+ * findings may be missing from it. */
+static void finish_baseline(struct cli *c)
+{
+	if (!c->record_path)
+		return;
+	if (c->trouble) {
+		fprintf(stderr, "rulecheck: %s: not written, because of the "
+			"errors above\n", c->record_path);
+		return;
+	}
+	if (suppress_baseline_write(&c->record) < 0)
+		c->trouble = 1;
+	else if (strcmp(c->record_path, "-") != 0)
+		fprintf(stderr, "rulecheck: %s: %zu findings recorded\n",
+			c->record_path, c->record.n);
+}
+
+static void release(struct cli *c, struct scan_list *l)
+{
+	scan_free(l);
+	access_summary_free(&c->summary);
+	conf_set_free(&c->configs);
+	suppress_baseline_free(&c->baseline);
+	suppress_baseline_free(&c->record);
+}
+
 static int check_paths(struct cli *c, int argc, char **argv)
 {
 	struct scan_list l = {0};
@@ -694,18 +868,24 @@ static int check_paths(struct cli *c, int argc, char **argv)
 		usage_error("%s", "no PATH given");
 	if (!c->format_set)
 		c->format = tty ? REPORT_TTY : REPORT_GCC;
-	report_init(&c->report, c->format,
-		    c->color < 0 ? tty && !getenv("NO_COLOR") : c->color,
-		    stdout);
 	for (i = optind; i < argc; i++)
 		scan_add(&l, argv[i]);
 	c->trouble |= l.trouble;
+	if (prepare(c, &l) < 0) {
+		release(c, &l);
+		return EXIT_TROUBLE;
+	}
+	/* a baseline being written is the only output */
+	report_init(&c->report, c->record_path ? REPORT_GCC : c->format,
+		    c->color < 0 ? tty && !getenv("NO_COLOR") : c->color,
+		    stdout);
 	summarize(c, &l);
 	for (k = 0; k < l.n; k++)
-		check_file(c, l.v[k].path, strcmp(l.v[k].path, "-") == 0 ?
-			   c->stdin_name : l.v[k].path, l.v[k].explicit);
-	scan_free(&l);
-	access_summary_free(&c->summary);
+		check_file(c, l.v[k].path, target_name(c, &l.v[k]),
+			   l.v[k].explicit);
+	report_unused(c);
+	finish_baseline(c);
+	release(c, &l);
 	if (report_finish(&c->report) < 0) {
 		fprintf(stderr, "rulecheck: cannot write the report: %s\n",
 			strerror(errno));

@@ -1601,8 +1601,6 @@ static size_t identities(const struct search *s, const char *stem,
 	pick_identity(s, out[0], 64, stem);
 	if (s->q->cls != SYM_ANY || !s->q->identity_free)
 		return 1;
-	if (strcmp(field, "auth.openid") == 0)
-		out[n++][0] = '\0';	/* the same as the uid */
 	for (i = 0; i < s->nocc && n < max; i++) {
 		const struct ast_node *c = s->occ[i].context, *lit;
 
@@ -1646,7 +1644,7 @@ static enum sym_result solve_callers(struct search *s, struct sym_witness *w)
 {
 	char uids[16][64], openids[16][64];
 	size_t nu = identities(s, "uid-1", "auth.uid", uids, 16);
-	size_t no = identities(s, "openid-1", "auth.openid", openids, 15);
+	size_t no = identities(s, "openid-1", "auth.openid", openids, 16);
 	size_t i, j;
 	unsigned callers = query_callers(s);
 	int c, r, undecided = 0;
@@ -1657,8 +1655,7 @@ static enum sym_result solve_callers(struct search *s, struct sym_witness *w)
 		for (i = 0; i < nu; i++) {
 			for (j = 0; j < no; j++) {
 				start_request(s, (enum sym_caller)c, uids[i],
-					      openids[j][0] ? openids[j] :
-					      uids[i]);
+					      openids[j]);
 				r = search(s);
 				if (r == 1 && !confirm(s))
 					return SYM_FAILED;

@@ -45,7 +45,7 @@ static const char *const gen_login_types[] = {
 };
 
 static const char *const gen_doc_fields[] = {
-	"doc.f1", "doc.f2", "doc.f3", "doc.f4", "doc.o.f"
+	"doc.f1", "doc.f2", "doc.f3", "doc.f4", "doc.o.f", "doc._openid"
 };
 
 static const char *const gen_data_fields[] = {
@@ -98,7 +98,8 @@ static uint64_t gen_next(struct gen *g)
 	return z ^ (z >> 31);
 }
 
-unsigned gen_below(struct gen *g, unsigned n)
+/* A number in [0, N). */
+static unsigned gen_below(struct gen *g, unsigned n)
 {
 	return n ? (unsigned)(gen_next(g) % n) : 0;
 }

@@ -29,7 +29,4 @@ void gen_init(struct gen *g, uint64_t seed, enum rule_kind kind);
  * bytes with the NUL; returns its length. */
 size_t gen_expr(struct gen *g, char buf[GEN_MAX_TEXT]);
 
-/* A number in [0, n) from the generator's sequence. */
-unsigned gen_below(struct gen *g, unsigned n);
-
 #endif

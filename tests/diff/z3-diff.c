@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ast.h"
 #include "eval.h"
@@ -27,7 +29,7 @@ struct question {
 	const char *op;
 	enum sym_class cls;
 	enum sym_want want;
-	int identity_free, identity_absent;
+	int identity_free, identity_absent, fill_absent;
 	int subgoal;		/* and a condition inside is false */
 	unsigned every;		/* asked of every EVERY-th expression */
 };
@@ -44,47 +46,51 @@ struct tally {
 
 static const struct question questions[] = {
 	{ "database read any allow", RULE_KIND_DATABASE, "read", SYM_ANY,
-	  SYM_WANT_ALLOW, 0, 0, 0, 1 },
+	  SYM_WANT_ALLOW, 0, 0, 0, 0, 1 },
 	{ "database read any false", RULE_KIND_DATABASE, "read", SYM_ANY,
-	  SYM_WANT_FALSE, 0, 0, 0, 1 },
+	  SYM_WANT_FALSE, 0, 0, 0, 0, 1 },
 	{ "database read public allow", RULE_KIND_DATABASE, "read",
-	  SYM_PUBLIC, SYM_WANT_ALLOW, 0, 0, 0, 1 },
+	  SYM_PUBLIC, SYM_WANT_ALLOW, 0, 0, 0, 0, 1 },
 	{ "database read anonymous allow", RULE_KIND_DATABASE, "read",
-	  SYM_ANONYMOUS, SYM_WANT_ALLOW, 0, 0, 0, 1 },
+	  SYM_ANONYMOUS, SYM_WANT_ALLOW, 0, 0, 0, 0, 1 },
 	{ "database read any-user allow", RULE_KIND_DATABASE, "read",
-	  SYM_ANY_USER, SYM_WANT_ALLOW, 0, 0, 0, 1 },
+	  SYM_ANY_USER, SYM_WANT_ALLOW, 0, 0, 0, 0, 1 },
 	{ "database read role allow", RULE_KIND_DATABASE, "read", SYM_ROLE,
-	  SYM_WANT_ALLOW, 0, 0, 0, 2 },
+	  SYM_WANT_ALLOW, 0, 0, 0, 0, 2 },
 	{ "database create any allow", RULE_KIND_DATABASE, "create", SYM_ANY,
-	  SYM_WANT_ALLOW, 0, 0, 0, 1 },
+	  SYM_WANT_ALLOW, 0, 0, 0, 0, 1 },
 	{ "database create any false", RULE_KIND_DATABASE, "create", SYM_ANY,
-	  SYM_WANT_FALSE, 0, 0, 0, 1 },
+	  SYM_WANT_FALSE, 0, 0, 0, 0, 1 },
 	{ "database create public allow", RULE_KIND_DATABASE, "create",
-	  SYM_PUBLIC, SYM_WANT_ALLOW, 0, 0, 0, 1 },
+	  SYM_PUBLIC, SYM_WANT_ALLOW, 0, 0, 0, 0, 1 },
 	{ "database create anonymous allow", RULE_KIND_DATABASE, "create",
-	  SYM_ANONYMOUS, SYM_WANT_ALLOW, 0, 0, 0, 1 },
+	  SYM_ANONYMOUS, SYM_WANT_ALLOW, 0, 0, 0, 0, 1 },
 	{ "database create any-user allow", RULE_KIND_DATABASE, "create",
-	  SYM_ANY_USER, SYM_WANT_ALLOW, 0, 0, 0, 1 },
+	  SYM_ANY_USER, SYM_WANT_ALLOW, 0, 0, 0, 0, 1 },
 	{ "database read any deny", RULE_KIND_DATABASE, "read", SYM_ANY,
-	  SYM_WANT_DENY, 0, 0, 0, 2 },
+	  SYM_WANT_DENY, 0, 0, 0, 0, 2 },
 	{ "database read any error", RULE_KIND_DATABASE, "read", SYM_ANY,
-	  SYM_WANT_ERROR, 0, 0, 0, 4 },
+	  SYM_WANT_ERROR, 0, 0, 0, 0, 4 },
 	{ "database read any allow, identity free", RULE_KIND_DATABASE,
-	  "read", SYM_ANY, SYM_WANT_ALLOW, 1, 0, 0, 2 },
+	  "read", SYM_ANY, SYM_WANT_ALLOW, 1, 0, 0, 0, 2 },
 	{ "database read any allow, identity absent", RULE_KIND_DATABASE,
-	  "read", SYM_ANY, SYM_WANT_ALLOW, 0, 1, 0, 2 },
+	  "read", SYM_ANY, SYM_WANT_ALLOW, 0, 1, 0, 0, 2 },
+	{ "database read any allow, fill absent", RULE_KIND_DATABASE,
+	  "read", SYM_ANY, SYM_WANT_ALLOW, 0, 0, 1, 0, 2 },
+	{ "database read anonymous allow, fill absent", RULE_KIND_DATABASE,
+	  "read", SYM_ANONYMOUS, SYM_WANT_ALLOW, 0, 0, 1, 0, 2 },
 	{ "database read any allow with a condition false",
-	  RULE_KIND_DATABASE, "read", SYM_ANY, SYM_WANT_ALLOW, 0, 0, 1, 2 },
+	  RULE_KIND_DATABASE, "read", SYM_ANY, SYM_WANT_ALLOW, 0, 0, 0, 1, 2 },
 	{ "storage read any allow", RULE_KIND_STORAGE, "read", SYM_ANY,
-	  SYM_WANT_ALLOW, 0, 0, 0, 1 },
+	  SYM_WANT_ALLOW, 0, 0, 0, 0, 1 },
 	{ "storage read any false", RULE_KIND_STORAGE, "read", SYM_ANY,
-	  SYM_WANT_FALSE, 0, 0, 0, 1 },
+	  SYM_WANT_FALSE, 0, 0, 0, 0, 1 },
 	{ "storage read public allow", RULE_KIND_STORAGE, "read", SYM_PUBLIC,
-	  SYM_WANT_ALLOW, 0, 0, 0, 1 },
+	  SYM_WANT_ALLOW, 0, 0, 0, 0, 1 },
 	{ "storage write anonymous allow", RULE_KIND_STORAGE, "write",
-	  SYM_ANONYMOUS, SYM_WANT_ALLOW, 0, 0, 0, 1 },
+	  SYM_ANONYMOUS, SYM_WANT_ALLOW, 0, 0, 0, 0, 1 },
 	{ "storage write any-user allow", RULE_KIND_STORAGE, "write",
-	  SYM_ANY_USER, SYM_WANT_ALLOW, 0, 0, 0, 1 },
+	  SYM_ANY_USER, SYM_WANT_ALLOW, 0, 0, 0, 0, 1 },
 };
 
 #define NQUESTIONS (sizeof(questions) / sizeof(questions[0]))
@@ -96,6 +102,9 @@ struct options {
 	const char *expr;	/* one expression given by hand */
 	enum rule_kind kind;	/* its kind */
 	unsigned timeout_ms;
+	double slow;		/* show expressions Z3 spends longer on */
+	unsigned jobs;		/* worker processes */
+	int dump;		/* show each Z3 problem in SMT-LIB */
 	int verbose;
 };
 
@@ -127,9 +136,15 @@ enum outcome {
 	DIFF_UNDECIDED
 };
 
-static struct tally tallies[NQUESTIONS];
+/* What a run counts; workers send theirs back to the parent. */
+struct totals {
+	struct tally q[NQUESTIONS];
+	unsigned long expressions, parse_failures, unsupported;
+	double load_time;
+};
+
+static struct totals totals;
 static struct z3enc *z3;
-static unsigned long parse_failures, unsupported_exprs, expressions;
 
 static double seconds(void)
 {
@@ -330,7 +345,7 @@ static char *print_replaced(const struct ast_node *n,
 	return t.p;
 }
 
-/* ---- checking a request ---------------------------------------------------- */
+/* ---- checking a request -------------------------------------------------- */
 
 static unsigned class_callers(enum sym_class cls)
 {
@@ -376,8 +391,14 @@ static const char *string_member(const cJSON *o, const char *key)
 	return cJSON_IsString(m) ? m->valuestring : NULL;
 }
 
-/* The caller record has exactly the fields of the caller table. */
-static const char *auth_shape(const struct request *r)
+/* The values that stand for identity fields a caller lacks. */
+#define PROBE_STEM "\001absent-"
+#define PROBE_UID PROBE_STEM "uid"
+#define PROBE_OPENID PROBE_STEM "openid"
+
+/* The caller record has exactly the fields of the caller table, and
+ * with FILL the identity fields it lacks, holding probe values. */
+static const char *auth_shape(const struct request *r, int fill)
 {
 	const cJSON *a = r->auth;
 	int c = r->caller, n = 0;
@@ -387,6 +408,10 @@ static const char *auth_shape(const struct request *r)
 	if (!cJSON_IsObject(a))
 		return "auth is not a caller record";
 	n += has_openid(c) + has_uid(c) + !!login_types[c];
+	n += fill && !has_openid(c) && string_member(a, "openid") &&
+	     strcmp(string_member(a, "openid"), PROBE_OPENID) == 0;
+	n += fill && !has_uid(c) && string_member(a, "uid") &&
+	     strcmp(string_member(a, "uid"), PROBE_UID) == 0;
 	if (cJSON_GetArraySize(a) != n)
 		return "auth has other fields than its caller's";
 	if (has_openid(c) && !string_member(a, "openid"))
@@ -400,13 +425,14 @@ static const char *auth_shape(const struct request *r)
 	return NULL;
 }
 
+/* Whether V or a value inside it holds the string S. */
 static int holds_string(const cJSON *v, const char *s)
 {
 	const cJSON *c;
 
 	if (!v || !s)
 		return 0;
-	if (cJSON_IsString(v) && strcmp(v->valuestring, s) == 0)
+	if (cJSON_IsString(v) && strstr(v->valuestring, s))
 		return 1;
 	for (c = v->child; c; c = c->next)
 		if (holds_string(c, s))
@@ -432,6 +458,32 @@ static int is_literal_text(const struct ast_node *n, const char *s)
 	return 0;
 }
 
+static int creates(const struct ask *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->ngoals; i++)
+		if (strcmp(a->goals[i].op, "create") == 0)
+			return 1;
+	return 0;
+}
+
+/* Whether DOC holds ID, leaving out doc._openid on create, which the
+ * platform sets to the creator's openid. */
+static int doc_holds(const struct ask *a, const cJSON *doc, const char *id)
+{
+	const cJSON *c;
+
+	if (!cJSON_IsObject(doc))
+		return holds_string(doc, id);
+	for (c = doc->child; c; c = c->next)
+		if (!(creates(a) && c->string &&
+		      strcmp(c->string, "_openid") == 0) &&
+		    holds_string(c, id))
+			return 1;
+	return 0;
+}
+
 /* The identity ID against the class of A. */
 static const char *identity_check(const struct ask *a,
 				  const struct request *r, const char *id)
@@ -445,12 +497,21 @@ static const char *identity_check(const struct ask *a,
 		return "the identity is a literal of the rule";
 	if (a->q->cls == SYM_ANY || a->q->cls == SYM_PUBLIC)
 		return NULL;
-	if (holds_string(r->doc, id) || holds_string(r->data, id))
+	if (holds_string(r->data, id) || doc_holds(a, r->doc, id))
 		return "the request holds the identity";
 	for (i = 0; i < r->ngets; i++)
 		if (holds_string(r->gets[i].doc, id))
 			return "a get() document holds the identity";
 	return NULL;
+}
+
+static int keyed_path(const struct ask *a, const struct request *r,
+		      const char *p, const char *uid, const char *openid)
+{
+	return (uid && strstr(p, uid)) || (openid && strstr(p, openid)) ||
+	       strstr(p, PROBE_STEM) ||
+	       (a->q->identity_absent && r->caller != SYM_CALLER_NONE &&
+		strstr(p, "undefined"));
 }
 
 static const char *role_docs_check(const struct ask *a,
@@ -461,14 +522,58 @@ static const char *role_docs_check(const struct ask *a,
 
 	if (a->q->cls >= SYM_ROLE)
 		return NULL;
-	for (i = 0; i < r->ngets; i++) {
-		const char *p = r->gets[i].path;
-
-		if (((uid && strstr(p, uid)) || (openid && strstr(p, openid))) &&
+	for (i = 0; i < r->ngets; i++)
+		if (keyed_path(a, r, r->gets[i].path, uid, openid) &&
 		    r->gets[i].doc && !cJSON_IsNull(r->gets[i].doc))
 			return "a document keyed by the identity is present";
-	}
 	return NULL;
+}
+
+static const char *probe_check(const struct request *r)
+{
+	size_t i;
+
+	if (holds_string(r->doc, PROBE_STEM) ||
+	    holds_string(r->data, PROBE_STEM))
+		return "the request holds a probe value";
+	for (i = 0; i < r->ngets; i++)
+		if (holds_string(r->gets[i].doc, PROBE_STEM))
+			return "a get() document holds a probe value";
+	return NULL;
+}
+
+/* Which identity fields N mentions: 1 uid, 2 openid. */
+static unsigned reads_of(const struct ast_node *n)
+{
+	unsigned r = 0;
+	size_t i;
+
+	if (!n)
+		return 0;
+	if (n->kind == AST_MEMBER && n->a->kind == AST_IDENT &&
+	    strcmp(n->a->text, "auth") == 0)
+		r = strcmp(n->text, "uid") == 0 ? 1 :
+		    strcmp(n->text, "openid") == 0 ? 2 : 0;
+	r |= reads_of(n->a) | reads_of(n->b) | reads_of(n->c);
+	for (i = 0; i < n->nlist; i++)
+		r |= reads_of(n->list[i]);
+	return r;
+}
+
+/* Unless the question admits them, a class holds no caller lacking an
+ * identity field that the goals read. */
+static int lacks_read_field(const struct ask *a, int caller)
+{
+	unsigned reads = 0;
+	size_t i;
+
+	if (a->q->identity_absent || a->q->fill_absent ||
+	    caller == SYM_CALLER_NONE)
+		return 0;
+	for (i = 0; i < a->ngoals; i++)
+		reads |= reads_of(a->goals[i].expr);
+	return ((reads & 1) && !has_uid(caller)) ||
+	       ((reads & 2) && !has_openid(caller));
 }
 
 /* Whether R is a request of A's class. */
@@ -482,32 +587,18 @@ static const char *class_check(const struct ask *a, const struct request *r)
 	if (r->caller < 0 || r->caller >= SYM_CALLER_COUNT ||
 	    !(callers & SYM_CALLER_BIT(r->caller)))
 		return "the caller is not of the class";
-	why = auth_shape(r);
+	if (lacks_read_field(a, r->caller))
+		return "the caller lacks an identity field the rule reads";
+	why = auth_shape(r, a->q->fill_absent);
 	if (!why)
 		why = identity_check(a, r, uid);
 	if (!why)
 		why = identity_check(a, r, openid);
 	if (!why)
 		why = role_docs_check(a, r, uid, openid);
+	if (!why)
+		why = probe_check(r);
 	return why;
-}
-
-struct reads {
-	const cJSON *auth;
-	int absent_identity;
-};
-
-static int note_missing(void *ctx, const cJSON *obj, const char *key,
-			size_t len, const struct ast_node *at)
-{
-	struct reads *rd = ctx;
-
-	(void)at;
-	if (obj && obj == rd->auth && key &&
-	    ((len == 3 && memcmp(key, "uid", 3) == 0) ||
-	     (len == 6 && memcmp(key, "openid", 6) == 0)))
-		rd->absent_identity = 1;
-	return 0;
 }
 
 static int has_data(const char *op)
@@ -529,11 +620,12 @@ static int wanted(const struct eval_outcome *out, enum sym_want want)
 	}
 }
 
-/* Run the goals of A on R with the evaluator; NULL when all hold. */
-static const char *goals_check(const struct ask *a, const struct request *r)
+/* Run the goals of A with the evaluator on R, whose caller record is
+ * AUTH; NULL when all hold. */
+static const char *run_goals(const struct ask *a, const struct request *r,
+			     const cJSON *auth, const char *which)
 {
-	struct reads rd = { r->auth, 0 };
-	struct eval_hook hook = { note_missing, &rd };
+	static char why[96];
 	struct eval_request req;
 	struct eval_outcome out;
 	size_t i;
@@ -541,7 +633,7 @@ static const char *goals_check(const struct ask *a, const struct request *r)
 	for (i = 0; i < a->ngoals; i++) {
 		memset(&req, 0, sizeof(req));
 		req.op = a->goals[i].op;
-		req.auth = r->auth;
+		req.auth = auth;
 		if (a->kind == RULE_KIND_STORAGE)
 			req.resource = r->doc;
 		else
@@ -550,15 +642,33 @@ static const char *goals_check(const struct ask *a, const struct request *r)
 		req.now = r->now;
 		req.gets = r->gets;
 		req.ngets = r->ngets;
-		req.hook = &hook;
 		eval_expr(a->goals[i].expr, &req, &out);
-		if (!wanted(&out, a->goals[i].want))
-			return i ? "the evaluator denies the second goal" :
-				   "the evaluator denies the goal";
+		if (!wanted(&out, a->goals[i].want)) {
+			snprintf(why, sizeof(why), "the evaluator denies goal "
+				 "%zu %s", i + 1, which);
+			return why;
+		}
 	}
-	if (rd.absent_identity && !a->q->identity_absent)
-		return "the rule reads an identity field the caller lacks";
 	return NULL;
+}
+
+/* The goals must hold on R; with fill_absent the identity fields the
+ * caller lacks hold probe values. */
+static const char *goals_check(const struct ask *a, const struct request *r)
+{
+	const char *why;
+	cJSON *filled;
+
+	if (!a->q->fill_absent || !cJSON_IsObject(r->auth))
+		return run_goals(a, r, r->auth, "on the request");
+	filled = cJSON_Duplicate(r->auth, 1);
+	if (!cJSON_GetObjectItemCaseSensitive(filled, "uid"))
+		cJSON_AddStringToObject(filled, "uid", PROBE_UID);
+	if (!cJSON_GetObjectItemCaseSensitive(filled, "openid"))
+		cJSON_AddStringToObject(filled, "openid", PROBE_OPENID);
+	why = run_goals(a, r, filled, "with the absent fields filled in");
+	cJSON_Delete(filled);
+	return why;
 }
 
 static const char *request_check(const struct ask *a, const struct request *r)
@@ -625,7 +735,7 @@ static char *request_text(const struct request *r)
 	return text;
 }
 
-/* ---- asking both sides ------------------------------------------------------ */
+/* ---- asking both sides --------------------------------------------------- */
 
 /* The operands of && || ! under N, the conditions a rule is made of. */
 static size_t conditions(const struct ast_node *n,
@@ -693,6 +803,7 @@ static enum sym_result ask_engine(const struct ask *a, struct sym_witness *w,
 	sq.cls = a->q->cls;
 	sq.identity_free = a->q->identity_free;
 	sq.identity_absent = a->q->identity_absent;
+	sq.fill_absent = a->q->fill_absent;
 	sq.goals = a->goals;
 	sq.ngoals = a->ngoals;
 	r = sym_solve(&sq, w);
@@ -711,6 +822,7 @@ static enum z3enc_result ask_z3(const struct ask *a,
 	zq.cls = a->q->cls;
 	zq.identity_free = a->q->identity_free;
 	zq.identity_absent = a->q->identity_absent;
+	zq.fill_absent = a->q->fill_absent;
 	zq.goals = a->zgoals;
 	zq.ngoals = a->ngoals;
 	r = z3enc_ask(z3, &zq, w);
@@ -772,7 +884,7 @@ static void release(struct verdict *v)
 	free(v->zreq.gets);
 }
 
-/* ---- reporting ------------------------------------------------------------------ */
+/* ---- reporting ----------------------------------------------------------- */
 
 static const char *engine_name(enum sym_result r)
 {
@@ -860,7 +972,7 @@ static void report(const struct ask *a, const struct verdict *v,
 	}
 }
 
-/* ---- minimizing a disagreement ------------------------------------------------------ */
+/* ---- minimizing a disagreement ------------------------------------------- */
 
 struct minimizer {
 	const struct question *q;
@@ -977,7 +1089,7 @@ static char *minimize(struct minimizer *m, const char *start)
 	return text;
 }
 
-/* ---- the run ----------------------------------------------------------------------- */
+/* ---- the run ------------------------------------------------------------- */
 
 struct pending {
 	size_t question;
@@ -1024,7 +1136,7 @@ static void minimize_all(const struct pending *p, size_t n,
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		struct tally *t = &tallies[p[i].question];
+		struct tally *t = &totals.q[p[i].question];
 
 		if (t->minimized >= DIFF_MINIMIZE ||
 		    questions[p[i].question].subgoal)
@@ -1047,12 +1159,16 @@ static void run_questions(const struct ast_node *root, const char *text,
 {
 	struct pending pending[NQUESTIONS];
 	size_t npending = 0, i;
+	double z3_before = 0, z3_after = 0;
 	struct verdict v;
 	struct ask a;
 
+	for (i = 0; i < NQUESTIONS; i++)
+		z3_before += totals.q[i].z3_time;
+
 	for (i = 0; i < NQUESTIONS; i++) {
 		const struct question *q = &questions[i];
-		struct tally *t = &tallies[i];
+		struct tally *t = &totals.q[i];
 
 		if (q->kind != kind || (!o->expr && o->only < 0 &&
 					index % q->every) ||
@@ -1068,11 +1184,13 @@ static void run_questions(const struct ast_node *root, const char *text,
 			pending[npending++] = (struct pending){ i, v.outcome };
 		release(&v);
 	}
+	for (i = 0; i < NQUESTIONS; i++)
+		z3_after += totals.q[i].z3_time;
+	if (o->slow > 0 && z3_after - z3_before > o->slow)
+		printf("# slow: z3 %.2f s: %s\n", z3_after - z3_before, text);
 	if (npending)
 		minimize_all(pending, npending, text, kind, index);
 }
-
-static double load_time;
 
 static void run_one(const char *text, enum rule_kind kind,
 		    unsigned long index, const struct options *o)
@@ -1083,20 +1201,20 @@ static void run_one(const char *text, enum rule_kind kind,
 	double t0;
 	int loaded;
 
-	expressions++;
+	totals.expressions++;
 	root = expr_parse(arena, text, strlen(text), EXPR_MAX_DEPTH_DEFAULT,
 			  &err);
 	if (!root) {
-		parse_failures++;
+		totals.parse_failures++;
 		printf("# does not parse: %s: %s\n", text, err.msg);
 		ast_arena_free(arena);
 		return;
 	}
 	t0 = seconds();
 	loaded = z3enc_load(z3, root, kind);
-	load_time += seconds() - t0;
+	totals.load_time += seconds() - t0;
 	if (loaded < 0) {
-		unsupported_exprs++;
+		totals.unsupported++;
 		printf("# outside the encoded fragment: %s\n", text);
 	} else {
 		run_questions(root, text, kind, index, o);
@@ -1127,7 +1245,7 @@ static void run_generated(const struct options *o, unsigned long index)
 	run_one(text, kind_of(index), index, o);
 }
 
-/* ---- TAP --------------------------------------------------------------------------- */
+/* ---- TAP ----------------------------------------------------------------- */
 
 static int disagreements(const struct tally *t)
 {
@@ -1137,7 +1255,7 @@ static int disagreements(const struct tally *t)
 
 static void tap_question(unsigned n, size_t i)
 {
-	const struct tally *t = &tallies[i];
+	const struct tally *t = &totals.q[i];
 
 	printf("%sok %u - %s: %lu asked, agree %lu sat %lu unsat, "
 	       "engine unknown %lu, z3 unknown %lu",
@@ -1156,16 +1274,17 @@ static int summary(double total)
 	struct tally all;
 	unsigned n = 1;
 	size_t i;
-	int failed = parse_failures || unsupported_exprs;
+	int failed = totals.parse_failures || totals.unsupported;
 
 	printf("%sok %u - %lu expressions parse\n",
-	       parse_failures ? "not " : "", n++, expressions);
+	       totals.parse_failures ? "not " : "", n++, totals.expressions);
 	printf("%sok %u - %lu expressions inside the encoded fragment\n",
-	       unsupported_exprs ? "not " : "", n++,
-	       expressions - unsupported_exprs - parse_failures);
+	       totals.unsupported ? "not " : "", n++,
+	       totals.expressions - totals.unsupported -
+		       totals.parse_failures);
 	memset(&all, 0, sizeof(all));
 	for (i = 0; i < NQUESTIONS; i++) {
-		const struct tally *t = &tallies[i];
+		const struct tally *t = &totals.q[i];
 
 		tap_question(n++, i);
 		failed |= disagreements(t);
@@ -1180,12 +1299,13 @@ static int summary(double total)
 		all.engine_time += t->engine_time;
 		all.z3_time += t->z3_time;
 	}
-	all.z3_time += load_time;
+	all.z3_time += totals.load_time;
 	printf("# summary: %lu expressions, %lu questions: agree %lu "
 	       "(%lu sat, %lu unsat), engine unknown %lu, z3 unknown %lu, "
 	       "engine wrong %lu, z3 wrong %lu; engine %.2f s, z3 %.2f s, "
 	       "z3/engine %.1f; total %.1f s\n",
-	       expressions, all.asked, all.sat + all.unsat, all.sat, all.unsat,
+	       totals.expressions, all.asked, all.sat + all.unsat, all.sat,
+	       all.unsat,
 	       all.engine_unknown, all.z3_unknown, all.engine_misses,
 	       all.z3_misses, all.engine_time, all.z3_time,
 	       all.engine_time > 0 ? all.z3_time / all.engine_time : 0.0,
@@ -1193,19 +1313,22 @@ static int summary(double total)
 	return failed;
 }
 
-/* ---- options ---------------------------------------------------------------------- */
+/* ---- options ------------------------------------------------------------- */
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: z3-diff [-n COUNT] [-s SEED] [-i INDEX] "
-		   "[-e EXPR [-k KIND]] [-t MS] [-v]\n"
+	fprintf(f, "usage: z3-diff [-n COUNT] [-s SEED] [-j JOBS] [-i INDEX] "
+		   "[-e EXPR [-k KIND]] [-t MS] [-T SEC] [-d] [-v]\n"
 		   "  -n COUNT  expressions to generate (default %d, or "
 		   "$Z3_DIFF_COUNT)\n"
 		   "  -s SEED   seed of the generator (default 1)\n"
+		   "  -j JOBS   share the expressions among JOBS processes\n"
 		   "  -i INDEX  only the expression of that index\n"
 		   "  -e EXPR   only EXPR, of kind KIND (database or "
 		   "storage)\n"
 		   "  -t MS     time limit of one Z3 check (default %d)\n"
+		   "  -T SEC    show the expressions Z3 takes longer on\n"
+		   "  -d        write every Z3 problem to stderr in SMT-LIB\n"
 		   "  -v        show every question and answer\n",
 		   DIFF_DEFAULT_COUNT, DIFF_TIMEOUT_MS);
 }
@@ -1233,7 +1356,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 	o->only = -1;
 	o->kind = RULE_KIND_DATABASE;
 	o->timeout_ms = DIFF_TIMEOUT_MS;
-	while ((c = getopt(argc, argv, "n:s:i:e:k:t:vh")) != -1) {
+	o->jobs = 1;
+	while ((c = getopt(argc, argv, "n:s:i:e:k:t:T:j:dvh")) != -1) {
 		switch (c) {
 		case 'n':
 			o->count = strtoul(optarg, NULL, 10);
@@ -1253,6 +1377,17 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 't':
 			o->timeout_ms = (unsigned)strtoul(optarg, NULL, 10);
 			break;
+		case 'T':
+			o->slow = strtod(optarg, NULL);
+			break;
+		case 'j':
+			o->jobs = (unsigned)strtoul(optarg, NULL, 10);
+			if (o->jobs < 1 || o->jobs > 64)
+				return -1;
+			break;
+		case 'd':
+			o->dump = 1;
+			break;
 		case 'v':
 			o->verbose = 1;
 			break;
@@ -1268,30 +1403,139 @@ static int parse_options(int argc, char **argv, struct options *o)
 				  o->kind == RULE_KIND_STORAGE) ? 0 : -1;
 }
 
+/* ---- workers ------------------------------------------------------------- */
+
+/* The expressions of worker K of N: every N-th from K. */
+static void run_share(const struct options *o, unsigned k, unsigned n)
+{
+	unsigned long i;
+
+	z3 = z3enc_new(o->timeout_ms);
+	if (!z3)
+		exit(99);
+	if (o->dump)
+		z3enc_dump(z3, stderr);
+	if (o->expr)
+		run_one(o->expr, o->kind, 0, o);
+	else if (o->only >= 0)
+		run_generated(o, (unsigned long)o->only);
+	else
+		for (i = k; i < o->count; i += n)
+			run_generated(o, i);
+	z3enc_free(z3);
+	z3 = NULL;
+}
+
+static void add_tally(struct tally *t, const struct tally *u)
+{
+	t->asked += u->asked;
+	t->sat += u->sat;
+	t->unsat += u->unsat;
+	t->engine_unknown += u->engine_unknown;
+	t->engine_failed += u->engine_failed;
+	t->z3_unknown += u->z3_unknown;
+	t->unsupported += u->unsupported;
+	t->engine_misses += u->engine_misses;
+	t->z3_misses += u->z3_misses;
+	t->bad_engine += u->bad_engine;
+	t->bad_z3 += u->bad_z3;
+	t->engine_time += u->engine_time;
+	t->z3_time += u->z3_time;
+}
+
+static void add_totals(const struct totals *w)
+{
+	size_t i;
+
+	for (i = 0; i < NQUESTIONS; i++)
+		add_tally(&totals.q[i], &w->q[i]);
+	totals.expressions += w->expressions;
+	totals.parse_failures += w->parse_failures;
+	totals.unsupported += w->unsupported;
+	totals.load_time += w->load_time;
+}
+
+/* Collect worker K: its report text, then its totals.  Returns -1 when
+ * it did not finish. */
+static int collect(pid_t pid, FILE *text, FILE *counts)
+{
+	struct totals w;
+	char buf[4096];
+	size_t n;
+	int status;
+
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0)
+		return -1;
+	rewind(text);
+	while ((n = fread(buf, 1, sizeof(buf), text)) > 0)
+		fwrite(buf, 1, n, stdout);
+	rewind(counts);
+	if (fread(&w, sizeof(w), 1, counts) != 1)
+		return -1;
+	add_totals(&w);
+	return 0;
+}
+
+/* Worker K of N: its reports go to TEXT, its totals to COUNTS. */
+static void worker(const struct options *o, unsigned k, unsigned n,
+		   FILE *text, FILE *counts)
+{
+	if (dup2(fileno(text), STDOUT_FILENO) < 0)
+		_exit(99);
+	run_share(o, k, n);
+	fflush(stdout);
+	if (fwrite(&totals, sizeof(totals), 1, counts) != 1 ||
+	    fflush(counts) != 0)
+		_exit(99);
+	_exit(0);
+}
+
+/* Run the expressions in N processes, each with its own Z3. */
+static int run_workers(const struct options *o, unsigned n)
+{
+	FILE *text[64], *counts[64];
+	pid_t pid[64];
+	unsigned k;
+	int failed = 0;
+
+	fflush(stdout);
+	for (k = 0; k < n; k++) {
+		text[k] = tmpfile();
+		counts[k] = tmpfile();
+		if (!text[k] || !counts[k] || (pid[k] = fork()) < 0)
+			return -1;
+		if (pid[k] == 0)
+			worker(o, k, n, text[k], counts[k]);
+	}
+	for (k = 0; k < n; k++) {
+		failed |= collect(pid[k], text[k], counts[k]) < 0;
+		fclose(text[k]);
+		fclose(counts[k]);
+	}
+	return failed ? -1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
-	unsigned long i;
 	double t0 = seconds();
 	int failed;
 
 	if (parse_options(argc, argv, &o) < 0)
 		return 2;
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	z3 = z3enc_new(o.timeout_ms);
-	if (!z3)
-		return 99;
 	printf("1..%zu\n", NQUESTIONS + 2);
 	printf("# seed %llu, %lu expressions\n", o.seed,
 	       o.expr || o.only >= 0 ? 1ul : o.count);
-	if (o.expr)
-		run_one(o.expr, o.kind, 0, &o);
-	else if (o.only >= 0)
-		run_generated(&o, (unsigned long)o.only);
-	else
-		for (i = 0; i < o.count; i++)
-			run_generated(&o, i);
+	if (o.jobs > 1 && !o.expr && o.only < 0) {
+		if (run_workers(&o, o.jobs) < 0) {
+			printf("Bail out! a worker failed\n");
+			return 99;
+		}
+	} else {
+		run_share(&o, 0, 1);
+	}
 	failed = summary(seconds() - t0);
-	z3enc_free(z3);
 	return failed;
 }

@@ -6,6 +6,8 @@
 #ifndef RULECHECK_TESTS_Z3ENC_H
 #define RULECHECK_TESTS_Z3ENC_H
 
+#include <stdio.h>
+
 #include <cjson/cJSON.h>
 
 #include "ast.h"
@@ -24,7 +26,8 @@ struct z3enc_question {
 	enum sym_class cls;
 	unsigned callers;	/* 0: all of the class */
 	int identity_free;
-	int identity_absent;	/* absent identity fields read undefined */
+	int identity_absent;	/* admit callers lacking a field read */
+	int fill_absent;	/* admit them with probe values in it */
 	const struct z3enc_goal *goals;
 	size_t ngoals;
 };
@@ -65,6 +68,9 @@ int z3enc_load(struct z3enc *z, const struct ast_node *root,
 /* Answer Q; on Z3ENC_SAT fill W (when not NULL) from the model. */
 enum z3enc_result z3enc_ask(struct z3enc *z, const struct z3enc_question *q,
 			    struct z3enc_witness *w);
+
+/* Write every problem that z3enc_ask() checks to OUT, in SMT-LIB. */
+void z3enc_dump(struct z3enc *z, FILE *out);
 
 /* The last model in Z3's own notation; valid until the next call. */
 const char *z3enc_model_text(struct z3enc *z);
