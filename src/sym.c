@@ -636,12 +636,28 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Add the points between the numbers of P and beside each of them, so
+ * that any order among them and a new value is reachable. */
+static void spread(struct pool *p)
+{
+	double sorted[SYM_MAX_CANDIDATES];
+	size_t i, n = p->nnums;
+
+	memcpy(sorted, p->nums, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), cmp_double);
+	for (i = 0; i + 1 < n; i++)
+		add_num(p, sorted[i] + (sorted[i + 1] - sorted[i]) / 2);
+	for (i = 0; i < n; i++) {
+		add_num(p, sorted[i] - 1);
+		add_num(p, sorted[i] + 1);
+	}
+}
+
 /* Numbers: the literals and those held, each with its neighbours, the
  * points between them and beyond them, so any order is reachable. */
 static void number_pool(struct search *s, struct pool *p)
 {
-	size_t i, n;
-	double sorted[SYM_MAX_CANDIDATES];
+	size_t i;
 
 	add_num(p, 0);
 	add_num(p, 1);		/* what true and '1' compare as */
@@ -655,15 +671,7 @@ static void number_pool(struct search *s, struct pool *p)
 		collect_scalars(s, p, s->gets[i].doc);
 	if (s->now_set)
 		add_num(p, s->now);
-	n = p->nnums;
-	memcpy(sorted, p->nums, n * sizeof(*sorted));
-	qsort(sorted, n, sizeof(*sorted), cmp_double);
-	for (i = 0; i + 1 < n; i++)
-		add_num(p, sorted[i] + (sorted[i + 1] - sorted[i]) / 2);
-	for (i = 0; i < n; i++) {
-		add_num(p, sorted[i] - 1);
-		add_num(p, sorted[i] + 1);
-	}
+	spread(p);
 }
 
 /* A string that is no literal and no value held, for "something else". */
@@ -806,8 +814,10 @@ static int has_prefix(const char *path, const char *prefix)
 	return strncmp(path, prefix, n) == 0 && path[n] == '.';
 }
 
-/* Is every occurrence of PATH one whose outcome depends on it alone? */
-static int mergeable(const struct search *s, const char *path)
+/* The number of occurrences of PATH, or 0 when a computed key may read
+ * it or one of them fails OK. */
+static size_t count_if(const struct search *s, const char *path,
+		       int (*ok)(const struct occurrence *))
 {
 	size_t i, seen = 0;
 
@@ -819,11 +829,29 @@ static int mergeable(const struct search *s, const char *path)
 			return 0;
 		if (strcmp(o->path, path) != 0)
 			continue;
-		if (!o->context)
+		if (!ok(o))
 			return 0;
 		seen++;
 	}
-	return seen > 0 && seen <= 64;
+	return seen;
+}
+
+static int alone(const struct occurrence *o)
+{
+	return o->context != NULL;
+}
+
+static int in_get_path(const struct occurrence *o)
+{
+	return o->in_path;
+}
+
+/* Is every occurrence of PATH one whose outcome depends on it alone? */
+static int mergeable(const struct search *s, const char *path)
+{
+	size_t n = count_if(s, path, alone);
+
+	return n > 0 && n <= 64;
 }
 
 static int type_class(const cJSON *v)
@@ -1005,21 +1033,7 @@ static void system_pool(struct search *s, struct pool *p, const char *path)
 /* Is every occurrence of PATH a piece of a get() path? */
 static int path_only(const struct search *s, const char *path)
 {
-	size_t i, seen = 0;
-
-	for (i = 0; i < s->nocc; i++) {
-		const struct occurrence *o = &s->occ[i];
-
-		if (o->dynamic && (strcmp(o->path, path) == 0 ||
-				   has_prefix(path, o->path)))
-			return 0;
-		if (strcmp(o->path, path) != 0)
-			continue;
-		if (!o->in_path)
-			return 0;
-		seen++;
-	}
-	return seen > 0;
+	return count_if(s, path, in_get_path) > 0;
 }
 
 /* A value that only names a document matters only as text: absent, or
@@ -1127,8 +1141,7 @@ static void fixed_value(struct search *s, struct pool *p,
 static void local_pool(struct search *s, struct pool *p, const char *path)
 {
 	struct pool sc;
-	size_t i, k, n;
-	double sorted[SYM_MAX_CANDIDATES];
+	size_t i, k;
 
 	memset(&sc, 0, sizeof(sc));
 	add_num(&sc, 0);
@@ -1150,15 +1163,7 @@ static void local_pool(struct search *s, struct pool *p, const char *path)
 			for (k = 0; k < s->nexamples; k++)
 				add_str(&sc, s->examples[k]);
 	}
-	n = sc.nnums;
-	memcpy(sorted, sc.nums, n * sizeof(*sorted));
-	qsort(sorted, n, sizeof(*sorted), cmp_double);
-	for (i = 0; i + 1 < n; i++)
-		add_num(&sc, sorted[i] + (sorted[i + 1] - sorted[i]) / 2);
-	for (i = 0; i < n; i++) {
-		add_num(&sc, sorted[i] - 1);
-		add_num(&sc, sorted[i] + 1);
-	}
+	spread(&sc);
 	add_str(&sc, fresh_string(s, &sc));
 	add_str(&sc, "");
 	pool_add(s, p, NULL, 1);
