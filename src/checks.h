@@ -3,17 +3,19 @@
 #ifndef RULECHECK_CHECKS_H
 #define RULECHECK_CHECKS_H
 
-enum severity {
-	SEV_NOTE,
-	SEV_WARNING,
-	SEV_ERROR
-};
+enum severity { SEV_NOTE, SEV_WARNING, SEV_ERROR };
 
-enum check_category {
-	CAT_STRUCTURE,
-	CAT_EXPRESSION,
-	CAT_ACCESS,
-	CAT_LOGIC
+enum check_category { CAT_STRUCTURE, CAT_EXPRESSION, CAT_ACCESS, CAT_LOGIC };
+
+/* The MLPS control that a finding gives evidence about (GB/T 22239-2019,
+ * security computing environment); the evidence report groups by it. */
+enum check_control {
+	CONTROL_IDENT,	/* identification and authentication */
+	CONTROL_ACCESS, /* access control */
+	CONTROL_LEAST_PRIVILEGE,
+	CONTROL_MARKING,   /* security marking */
+	CONTROL_INTEGRITY, /* data integrity */
+	CONTROL_COUNT
 };
 
 enum check_id {
@@ -65,7 +67,8 @@ struct check_info {
 	const char *id;
 	enum severity severity;
 	enum check_category category;
-	const char *summary;	/* one line, lower case */
+	enum check_control control;
+	const char *summary; /* one line, lower case */
 };
 
 extern const struct check_info check_table[CHECK_COUNT];
@@ -75,5 +78,6 @@ int check_by_name(const char *id);
 
 const char *check_severity_name(enum severity sev);
 const char *check_category_name(enum check_category cat);
+const char *check_control_name(enum check_control ctl);
 
 #endif

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "access.h"
 #include "eval.h"
+#include "evidence.h"
 #include "lint.h"
 #include "lsp.h"
 #include "matrix.h"
@@ -61,6 +62,8 @@ static void print_help(void)
 	fputs("Usage: rulecheck [OPTIONS] PATH...\n"
 	      "       rulecheck matrix [OPTIONS] PATH...\n"
 	      "       rulecheck diff [OPTIONS] OLD NEW\n"
+	      "       rulecheck report [--level 2|3] [--format markdown|html] "
+	      "[-o FILE] PATH...\n"
 	      "       rulecheck eval FILE --op OP [REQUEST OPTIONS]\n"
 	      "Check CloudBase safety rules.  A directory is scanned "
 	      "recursively; '-' reads\nstandard input.\n\n"
@@ -929,6 +932,8 @@ int main(int argc, char **argv)
 		return lsp_main(stdin, stdout, &c.rules, &c.access);
 	if (strcmp(cmd, "eval") == 0)
 		return run_eval(&c, argc - 1, argv + 1);
+	if (strcmp(cmd, "report") == 0)
+		return evidence_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "matrix") == 0 || strcmp(cmd, "diff") == 0) {
 		parse_options(&c, argc - 1, argv + 1);
 		return run_matrix(&c, argc - 1, argv + 1,

@@ -7,7 +7,8 @@
 check_PROGRAMS = \
 	tests/unit/test-json \
 	tests/unit/test-parse \
-	tests/unit/test-eval
+	tests/unit/test-eval \
+	tests/unit/test-sha256
 
 tests_unit_test_json_SOURCES = tests/unit/test-json.c
 tests_unit_test_json_LDADD = librulecheck.a $(CJSON_LIBS)
@@ -17,6 +18,9 @@ tests_unit_test_parse_LDADD = librulecheck.a $(CJSON_LIBS)
 
 tests_unit_test_eval_SOURCES = tests/unit/test-eval.c
 tests_unit_test_eval_LDADD = librulecheck.a $(CJSON_LIBS)
+
+tests_unit_test_sha256_SOURCES = tests/unit/test-sha256.c
+tests_unit_test_sha256_LDADD = librulecheck.a $(CJSON_LIBS)
 
 ## ---- the suite -----------------------------------------------------------
 
