@@ -1247,8 +1247,8 @@ static void write_summary(struct evidence *ev, struct ev_out *o,
 	summary_row(o, "platforms", ev_format("%s", platforms_text(ev)));
 	summary_row(o, "files analysed", ev_format("%zu", ev->nfiles));
 	summary_row(o, "rule objects", ev_format("%zu", objs));
-	summary_row(o, "findings", ev_format("%zu errors, %zu warnings, %zu "
-		    "notes; %zu suppressed", count[SEV_ERROR],
+	summary_row(o, "findings", ev_format("errors: %zu, warnings: %zu, "
+		    "notes: %zu; suppressed: %zu", count[SEV_ERROR],
 		    count[SEV_WARNING], count[SEV_NOTE], suppressed));
 	summary_row(o, "checklist", failed ? ev_format("fail: %zu of %d "
 		    "items fail", failed, EV_ITEM_COUNT) :
@@ -1545,7 +1545,8 @@ static void write_files(struct evidence *ev, struct ev_out *o)
 	for (i = 0; i < ev->nfiles; i++) {
 		const struct rule_file *rf = &ev->files[i].rf;
 
-		digest_row(o, rf->src.name, rule_kind_name(rf->kind),
+		digest_row(o, rf->src.name, rf->json.root ?
+			   rule_kind_name(rf->kind) : "not JSON",
 			   rf->nobjects, rf->src.len, ev->files[i].sha);
 	}
 	table_end(o);

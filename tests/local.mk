@@ -31,6 +31,8 @@ SCRIPT_TESTS = \
 	tests/lsp.sh \
 	tests/formats.sh \
 	tests/lsp-nvim.sh \
+	tests/report.sh \
+	tests/report-html.sh \
 	tests/style.sh
 
 TESTS = $(check_PROGRAMS) $(SCRIPT_TESTS)
@@ -52,6 +54,7 @@ RULECHECK_WRAPPER =
 LOG_COMPILER = $(RULECHECK_WRAPPER)
 
 ## The scripts find the program and the sources through these; the
+## evidence report dates itself by SOURCE_DATE_EPOCH, fixed here; the
 ## sanitizers' own exit status is made distinct from rulecheck's.
 AM_TESTS_ENVIRONMENT = \
 	RULECHECK='$(abs_top_builddir)/rulecheck$(EXEEXT)'; \
@@ -60,10 +63,12 @@ AM_TESTS_ENVIRONMENT = \
 	abs_top_srcdir='$(abs_top_srcdir)'; \
 	abs_top_builddir='$(abs_top_builddir)'; \
 	LC_ALL=C; \
+	SOURCE_DATE_EPOCH=1700000000; \
 	ASAN_OPTIONS="exitcode=99:$${ASAN_OPTIONS-}"; \
 	UBSAN_OPTIONS="print_stacktrace=1:exitcode=99:$${UBSAN_OPTIONS-}"; \
 	export RULECHECK RULECHECK_WRAPPER RULECHECK_SANITIZERS \
-		abs_top_srcdir abs_top_builddir LC_ALL ASAN_OPTIONS UBSAN_OPTIONS;
+		abs_top_srcdir abs_top_builddir LC_ALL SOURCE_DATE_EPOCH \
+		ASAN_OPTIONS UBSAN_OPTIONS;
 
 ## ---- distribution ----------------------------------------------------------
 
