@@ -101,6 +101,21 @@ ok $? "the findings and witnesses are those of a scan ($(wc -l \
 	<"$tmp/findings.want" | tr -d ' ') findings)"
 diff "$tmp/findings.want" "$tmp/findings.got" | head -n 10 | sed 's/^/# /'
 
+# The category of every check, in doc/report.md and in the program.
+awk '/^\| category \| level 2/ { on = 1; next } /^$/ { on = 0 }
+     on && !/^\|---/ { print }' doc/report.md |
+	awk -F ' \\| ' '{ sub(/^\| /, "", $1); n = split($4, c, ", ")
+			   for (i = 1; i <= n; i++) { gsub(/[` |]/, "", c[i])
+				print c[i] " " $1 } }' | sort >"$tmp/doc.cat"
+awk '/^## Checks and control categories/ { on = 1; next }
+     on && /^\| / && !/^\|---/ && !/^\| check \|/ { print }' \
+	"$tmp/corpus.md" |
+	awk -F ' \\| ' '{ sub(/^\| /, "", $1); print $1 " " $2 }' |
+	sort >"$tmp/prog.cat"
+test -s "$tmp/doc.cat" && cmp -s "$tmp/doc.cat" "$tmp/prog.cat"
+ok $? "doc/report.md gives every check the category the program does"
+diff "$tmp/doc.cat" "$tmp/prog.cat" | head -n 10 | sed 's/^/# /'
+
 # ---- -o and the date ----------------------------------------------------
 
 cp -R tests/golden/report-pass-level3 "$tmp/in" || exit 99
