@@ -2,6 +2,7 @@
  * configuration, suppressions and --level included), asks the engine for
  * the permission matrix as `rulecheck matrix' does, judges the checklist
  * from both, and writes the result atomically. */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -157,7 +158,8 @@ static void set_checks(struct evidence *ev, const char *list, int on)
 	for (tok = strtok_r(copy, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
 		if (strcmp(tok, "all") == 0) {
-			memset(ev->given.enabled, on, sizeof(ev->given.enabled));
+			memset(ev->given.enabled, on,
+			       sizeof(ev->given.enabled));
 			continue;
 		}
 		id = check_by_name(tok);
@@ -701,6 +703,21 @@ static enum rule_kind finding_kind(const struct ev_file *f,
 	return kind;
 }
 
+/* Is FD, in F, an error of a structure or expression check about rules
+ * of KIND? */
+static int refuses(const struct ev_file *f, const struct finding *fd,
+		   enum rule_kind kind)
+{
+	enum check_category cat = check_table[fd->check].category;
+	enum rule_kind fk;
+
+	if (fd->severity != SEV_ERROR ||
+	    (cat != CAT_STRUCTURE && cat != CAT_EXPRESSION))
+		return 0;
+	fk = finding_kind(f, fd);
+	return fk == kind || fk == RULE_KIND_UNKNOWN;
+}
+
 /* Rules of KIND are configured when some exist and nothing that the
  * structure and expression checks report as an error touches them: the
  * platform would refuse such a file, or a rule would not say what it
@@ -714,15 +731,9 @@ static void judge_configured(struct evidence *ev, enum rule_kind kind,
 		const struct ev_file *f = &ev->files[i];
 
 		for (j = 0; j < f->d.n; j++) {
-			const struct finding *fd = &f->d.v[j];
-			enum check_category cat = check_table[fd->check].category;
-			enum rule_kind fk = finding_kind(f, fd);
-
-			if (fd->severity != SEV_ERROR ||
-			    (cat != CAT_STRUCTURE && cat != CAT_EXPRESSION) ||
-			    (fk != kind && fk != RULE_KIND_UNKNOWN))
+			if (!refuses(f, &f->d.v[j], kind))
 				continue;
-			item_add(it, finding_text(fd));
+			item_add(it, finding_text(&f->d.v[j]));
 			bad++;
 		}
 	}
@@ -781,7 +792,10 @@ static void judge_least_privilege(struct evidence *ev, struct ev_item *it)
 			bad++;
 		}
 	}
-	if (bad)
+	if (!ev->nrows)
+		item_set(it, EV_NA, ev_format("no rule object in the files "
+			 "analysed"));
+	else if (bad)
 		item_set(it, EV_FAIL, ev_format("%zu finding%s of %s at or "
 			 "above %s", bad, bad == 1 ? "" : "s", names,
 			 check_severity_name(ev->fail_level)));
@@ -1475,7 +1489,7 @@ static void write_control(struct evidence *ev, struct ev_out *o,
 		"severity", "check", "position", "rule", "class", "message",
 		"witness"
 	};
-	char *title = ev_format("%c%s (%s)", check_control_name(c)[0] - 32,
+	char *title = ev_format("%c%s (%s)", toupper(check_control_name(c)[0]),
 				check_control_name(c) + 1,
 				ev_control_clauses[c][ev->level == 3]);
 	size_t i, n = control_findings(&ev->unused, c, NULL);
@@ -1735,6 +1749,16 @@ static void ev_release(struct evidence *ev)
 	scan_free(&ev->targets);
 }
 
+/* Files that are not JSON: a report on them alone still has a verdict. */
+static size_t unparsed(const struct evidence *ev)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < ev->nfiles; i++)
+		n += !ev->files[i].rf.json.root;
+	return n;
+}
+
 int evidence_main(int argc, char **argv)
 {
 	struct evidence ev;
@@ -1746,9 +1770,9 @@ int evidence_main(int argc, char **argv)
 	if (ev.targets.trouble || report_date(&ev.date) < 0 ||
 	    prepare(&ev) < 0 || run_analysis(&ev) < 0)
 		goto out;
-	if (!ev.nfiles) {
-		fprintf(stderr, "rulecheck: report: no rule file in the paths "
-			"given; nothing to report\n");
+	if (!ev.nrows && !unparsed(&ev)) {
+		fprintf(stderr, "rulecheck: report: no rule object in the "
+			"paths given; nothing to report\n");
 		goto out;
 	}
 	failed = judge(&ev);
