@@ -44,6 +44,7 @@ struct cli {
 	struct conf_settings given;	/* what the options set: wins */
 	struct conf_set configs;
 	int no_suppressions;
+	int only_rules;		/* named files are judged as a scan would */
 	const char *baseline_path, *record_path;
 	struct suppress_baseline baseline, record;
 };
@@ -82,6 +83,9 @@ static void print_help(void)
 	      "the nearest\n                          .rulecheck.json\n"
 	      "      --no-config         read no configuration file\n"
 	      "      --no-suppressions   report suppressed findings too\n"
+	      "      --only-rules        skip named files that a directory "
+	      "scan would pass\n                          over (not rules, "
+	      "or excluded)\n"
 	      "      --baseline FILE     report only findings that FILE does "
 	      "not hold\n"
 	      "      --write-baseline FILE  record the findings in FILE; "
@@ -605,7 +609,8 @@ enum {
 	OPT_NO_CONFIG,
 	OPT_NO_SUPPRESSIONS,
 	OPT_BASELINE,
-	OPT_WRITE_BASELINE
+	OPT_WRITE_BASELINE,
+	OPT_ONLY_RULES
 };
 
 static void parse_options(struct cli *c, int argc, char **argv)
@@ -634,6 +639,7 @@ static void parse_options(struct cli *c, int argc, char **argv)
 		{"no-suppressions", no_argument, NULL, OPT_NO_SUPPRESSIONS},
 		{"baseline", required_argument, NULL, OPT_BASELINE},
 		{"write-baseline", required_argument, NULL, OPT_WRITE_BASELINE},
+		{"only-rules", no_argument, NULL, OPT_ONLY_RULES},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0}
@@ -710,6 +716,9 @@ static void parse_options(struct cli *c, int argc, char **argv)
 			break;
 		case OPT_WRITE_BASELINE:
 			c->record_path = optarg;
+			break;
+		case OPT_ONLY_RULES:
+			c->only_rules = 1;
 			break;
 		case 'h':
 			print_help();
@@ -870,6 +879,8 @@ static int check_paths(struct cli *c, int argc, char **argv)
 		c->format = tty ? REPORT_TTY : REPORT_GCC;
 	for (i = optind; i < argc; i++)
 		scan_add(&l, argv[i]);
+	for (k = 0; k < l.n && c->only_rules; k++)
+		l.v[k].explicit = strcmp(l.v[k].path, "-") == 0;
 	c->trouble |= l.trouble;
 	if (prepare(c, &l) < 0) {
 		release(c, &l);

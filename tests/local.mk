@@ -27,6 +27,7 @@ SCRIPT_TESTS = \
 	tests/lsp.sh \
 	tests/formats.sh \
 	tests/lsp-nvim.sh \
+	tests/precommit.sh \
 	tests/style.sh
 
 TESTS = $(check_PROGRAMS) $(SCRIPT_TESTS)
@@ -63,7 +64,8 @@ AM_TESTS_ENVIRONMENT = \
 
 ## ---- distribution ----------------------------------------------------------
 
-EXTRA_DIST += $(SCRIPT_TESTS) tests/golden autogen.sh tests/lsp-client.py
+EXTRA_DIST += $(SCRIPT_TESTS) tests/golden autogen.sh tests/lsp-client.py \
+	.pre-commit-hooks.yaml
 
 ## Helpers beside the unit tests (headers, data) ship too.
 dist-hook: dist-unit-extras
