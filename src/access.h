@@ -26,6 +26,9 @@ struct access_options {
 	unsigned callers;	/* the platforms served; 0: all */
 	unsigned long budget;	/* per question; 0: the engine's default */
 	FILE *dump;		/* --dump-queries, or NULL */
+	const char *const *owner_fields;	/* "ownerFields" of the
+						   configuration */
+	size_t nowner_fields;
 };
 
 /* What the scan knows of each named database collection, for

@@ -15,6 +15,7 @@
 #include "json.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+#define CONF_MAX_FIELD 64	/* bytes in an owner field's name */
 
 static void *xmalloc(size_t n)
 {
@@ -729,13 +730,43 @@ static int parse_suppressions(struct loader *l, const struct json_node *n)
 	return 0;
 }
 
+/* A top-level document field that the engine can name in doc['F']. */
+static int check_owner_names(struct loader *l, const struct json_node *n,
+			     const struct conf_globs *g)
+{
+	const char *f;
+	size_t i, k;
+
+	for (i = 0; i < g->n; i++) {
+		f = g->v[i];
+		for (k = 0; f[k] && f[k] != '\'' && f[k] != '\\' && f[k] != '.' &&
+		     (unsigned char)f[k] >= 0x20; k++)
+			;
+		if (f[k])
+			return fail(l, n->items[i]->span.start, "invalid owner "
+				    "field '%.80s': a field name without "
+				    "quotes, backslashes, dots or control "
+				    "characters", f);
+		if (k > CONF_MAX_FIELD)
+			return fail(l, n->items[i]->span.start, "owner field "
+				    "'%.80s...' is longer than %d bytes", f,
+				    CONF_MAX_FIELD);
+		if (strcmp(f, "_openid") == 0)
+			return fail(l, n->items[i]->span.start, "'_openid' is "
+				    "not an extra owner field: the platform "
+				    "sets it to the caller's openid");
+	}
+	return 0;
+}
+
 static int parse_owner_fields(struct loader *l, const struct json_node *n)
 {
 	struct conf_globs g = {NULL, 0};
 	struct conf *cfg = l->cfg;
 	size_t i;
 
-	if (parse_strings(l, n, "ownerFields", 0, 0, &g) < 0) {
+	if (parse_strings(l, n, "ownerFields", 0, 0, &g) < 0 ||
+	    check_owner_names(l, n, &g) < 0) {
 		globs_free(&g);
 		return -1;
 	}
@@ -1070,6 +1101,10 @@ void conf_apply(const struct conf_view *v, struct diag_list *d,
 {
 	int i;
 
+	if (v->cfg) {
+		ao->owner_fields = (const char *const *)v->cfg->owner_fields;
+		ao->nowner_fields = v->cfg->nowner_fields;
+	}
 	for (i = 0; i < CHECK_COUNT; i++) {
 		if (v->set.enabled[i] >= 0)
 			d->enabled[i] = (unsigned char)v->set.enabled[i];

@@ -51,7 +51,7 @@ struct conf {
 	struct src_file src;	/* src.name: the name shown in messages */
 	char *dir;		/* absolute directory, the base of every glob */
 	struct conf_settings set;
-	char **owner_fields;	/* "ownerFields"; not yet read by the engine */
+	char **owner_fields;	/* "ownerFields", for the engine */
 	size_t nowner_fields;
 	struct conf_globs exclude;
 	struct conf_override *overrides;
