@@ -668,7 +668,6 @@ static void find_owner(struct ctx *c, const struct ast_node *n, void *arg)
 				       identity_field(n->a));
 }
 
-
 /* The identity an owner field of the configuration holds: the one the
  * platforms served give every signed-in caller, or NULL for both. */
 static const char *platform_identity(unsigned callers)
