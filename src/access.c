@@ -75,6 +75,14 @@ static void dump_query(FILE *out, const char *what, const struct sym_query *q,
 }
 
 /* Put Q to the engine, under the project's platforms and budget. */
+void access_limit_query(const struct access_options *opt, struct sym_query *q)
+{
+	q->budget = opt->budget;
+	if (opt->callers)
+		q->callers = (q->callers ? q->callers : SYM_CALLERS_ALL) &
+			     (opt->callers | SYM_CALLER_BIT(SYM_CALLER_NONE));
+}
+
 static enum sym_result ask(struct ctx *c, const char *what,
 			   struct sym_query *q, struct sym_witness *w)
 {
@@ -82,11 +90,7 @@ static enum sym_result ask(struct ctx *c, const char *what,
 	enum sym_result r;
 
 	q->kind = c->obj->kind;
-	q->budget = c->opt->budget;
-	if (c->opt->callers)
-		q->callers = (q->callers ? q->callers : SYM_CALLERS_ALL) &
-			     (c->opt->callers |
-			      SYM_CALLER_BIT(SYM_CALLER_NONE));
+	access_limit_query(c->opt, q);
 	r = sym_solve(q, w ? w : &local);
 	if (c->opt->dump)
 		dump_query(c->opt->dump, what, q, r, w ? w : &local);

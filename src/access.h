@@ -50,6 +50,10 @@ const char *access_class_name(enum access_class cls);
  * or invoke. */
 void access_ops(enum rule_kind kind, const char *const **ops, size_t *n);
 
+/* Q asks only about the callers OPT serves, within OPT's budget. */
+void access_limit_query(const struct access_options *opt,
+			struct sym_query *q);
+
 /* G becomes the goal "OP of OBJ allows", after the write fallback (an
  * absent rule is the literal false).  Returns 0 when the rule governing
  * OP did not compile. */

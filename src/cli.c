@@ -106,7 +106,8 @@ static void print_help(void)
 	      "  -V, --version           show the version and exit\n\n"
 	      "Request options of eval:\n"
 	      "  --op OP  --auth JSON|null  --doc JSON  --data JSON  --now N\n"
-	      "  --get PATH=JSON  --collection NAME  --kind KIND\n\n"
+	      "  --get PATH=JSON  --collection NAME  --kind KIND\n"
+	      "  --config FILE  --no-config\n\n"
 	      "Exit status: 0 no finding at or above the fail level, "
 	      "1 findings,\n2 usage, input/output or internal error.  "
 	      "diff: 1 when NEW grants new access.\n",
@@ -377,6 +378,13 @@ static double now_ms(void)
 	return (double)tv.tv_sec * 1000.0 + (double)(tv.tv_usec / 1000);
 }
 
+/* --config FILE, or --no-config when FILE is NULL. */
+static void use_config(struct cli *c, const char *file)
+{
+	c->configs.forced = file;
+	c->configs.disabled = !file;
+}
+
 static void parse_eval_args(struct cli *c, struct eval_args *a, int argc,
 			    char **argv)
 {
@@ -389,6 +397,8 @@ static void parse_eval_args(struct cli *c, struct eval_args *a, int argc,
 		{"get", required_argument, NULL, 'g'},
 		{"collection", required_argument, NULL, 'c'},
 		{"kind", required_argument, NULL, 'k'},
+		{"config", required_argument, NULL, 'C'},
+		{"no-config", no_argument, NULL, 'N'},
 		{NULL, 0, NULL, 0}
 	};
 	char *end;
@@ -404,6 +414,8 @@ static void parse_eval_args(struct cli *c, struct eval_args *a, int argc,
 		case 'g': add_get(a, optarg); break;
 		case 'c': a->collection = optarg; break;
 		case 'k': c->rules.kind = parse_kind(optarg); break;
+		case 'C': use_config(c, optarg); break;
+		case 'N': use_config(c, NULL); break;
 		case 'n':
 			a->now = strtod(optarg, &end);
 			if (*optarg == '\0' || *end != '\0')
@@ -551,6 +563,31 @@ static int run_eval_object(const struct rule_file *rf,
 	return run_eval_value(rf, obj, v, a);
 }
 
+/* A request from a caller that the configuration of the file says the
+ * project does not serve gets a note: the verdict stands, but no such
+ * request reaches the rules.  Returns -1 when the configuration is
+ * invalid. */
+static int eval_platforms(struct cli *c, const struct eval_args *a)
+{
+	struct access_options ao = c->access;
+	int web;
+
+	if (conf_access(&c->configs, a->file, 1, &c->given, &ao) < 0)
+		return -1;
+	if (!cJSON_IsObject(a->auth) || !ao.callers)
+		return 0;
+	web = cJSON_HasObjectItem(a->auth, "uid");
+	if (web && !(ao.callers & SYM_CALLERS_WEB))
+		fprintf(stderr, "rulecheck: note: the configuration serves "
+			"mini-program callers only, and an --auth with a "
+			"uid is a web caller\n");
+	else if (!web && !(ao.callers & SYM_CALLERS_MINIPROGRAM))
+		fprintf(stderr, "rulecheck: note: the configuration serves "
+			"web callers only, and an --auth without a uid is a "
+			"mini-program caller\n");
+	return 0;
+}
+
 static int run_eval(struct cli *c, int argc, char **argv)
 {
 	struct eval_args a;
@@ -564,6 +601,8 @@ static int run_eval(struct cli *c, int argc, char **argv)
 	memset(&a, 0, sizeof(a));
 	parse_eval_args(c, &a, argc, argv);
 	diag_init(&d);
+	if (eval_platforms(c, &a) < 0)
+		goto out;
 	if (rules_load(&rf, a.file, a.file, &c->rules, &d, err,
 		       sizeof(err)) < 0) {
 		fprintf(stderr, "rulecheck: %s: %s\n", a.file, err);
@@ -585,6 +624,7 @@ out:
 	cJSON_Delete(a.data);
 	for (i = 0; i < a.ngets; i++)
 		cJSON_Delete(a.get_docs[i]);
+	conf_set_free(&c->configs);
 	return rc;
 }
 
@@ -701,12 +741,10 @@ static void parse_options(struct cli *c, int argc, char **argv)
 							   "--max-rule-objects");
 			break;
 		case OPT_CONFIG:
-			c->configs.forced = optarg;
-			c->configs.disabled = 0;
+			use_config(c, optarg);
 			break;
 		case OPT_NO_CONFIG:
-			c->configs.forced = NULL;
-			c->configs.disabled = 1;
+			use_config(c, NULL);
 			break;
 		case OPT_NO_SUPPRESSIONS:
 			c->no_suppressions = 1;
@@ -750,19 +788,10 @@ static void cli_init(struct cli *c)
 static int options_for(struct cli *c, const struct scan_target *t,
 		       struct access_options *ao)
 {
-	struct conf_view v;
-	struct diag_list d;
-	int keep;
-
 	*ao = c->access;
 	ao->dump = NULL;
-	if (conf_view(&c->configs, t->path, &c->given, &v) < 0)
-		return 0;
-	keep = t->explicit || !conf_excluded(&v);
-	diag_init(&d);
-	conf_apply(&v, &d, ao);
-	conf_view_free(&v);
-	return keep;
+	return conf_access(&c->configs, t->path, t->explicit, &c->given,
+			   ao) > 0;
 }
 
 /* Pass one: what each named collection lets users write, for the
@@ -909,24 +938,26 @@ static int check_paths(struct cli *c, int argc, char **argv)
 
 static int run_matrix(struct cli *c, int argc, char **argv, int diff)
 {
+	struct matrix_config mc = {&c->configs, &c->given};
 	struct scan_list l = {0};
-	int i, rc;
+	int json = c->format == REPORT_JSON, i, rc;
 
 	if (diff && argc - optind != 2)
 		usage_error("%s", "diff needs OLD and NEW");
 	if (!diff && optind == argc)
 		usage_error("%s", "no PATH given");
-	if (diff)
-		return matrix_diff(argv[optind], argv[optind + 1], &c->rules,
-				   &c->access, c->format == REPORT_JSON,
-				   stdout);
-	for (i = optind; i < argc; i++)
+	for (i = optind; i < argc && !diff; i++)
 		scan_add(&l, argv[i]);
-	rc = matrix_print(&l, &c->rules, &c->access,
-			  c->format == REPORT_JSON, stdout);
+	if (diff)
+		rc = matrix_diff(argv[optind], argv[optind + 1], &c->rules,
+				 &c->access, &mc, json, stdout);
+	else
+		rc = matrix_print(&l, &c->rules, &c->access, &mc, json,
+				  stdout);
 	if (l.trouble && rc == EXIT_CLEAN)
 		rc = EXIT_TROUBLE;
 	scan_free(&l);
+	conf_set_free(&c->configs);
 	return rc;
 }
 

@@ -1096,25 +1096,45 @@ int conf_excluded(const struct conf_view *v)
 	return v->cfg && conf_glob_match(&v->cfg->exclude, v->rel);
 }
 
+static void apply_access(const struct conf_view *v,
+			 struct access_options *ao)
+{
+	if (v->cfg) {
+		ao->owner_fields = (const char *const *)v->cfg->owner_fields;
+		ao->nowner_fields = v->cfg->nowner_fields;
+	}
+	if (v->set.level)
+		ao->level = v->set.level;
+	if (v->set.callers_set)
+		ao->callers = v->set.callers;
+}
+
 void conf_apply(const struct conf_view *v, struct diag_list *d,
 		  struct access_options *ao)
 {
 	int i;
 
-	if (v->cfg) {
-		ao->owner_fields = (const char *const *)v->cfg->owner_fields;
-		ao->nowner_fields = v->cfg->nowner_fields;
-	}
 	for (i = 0; i < CHECK_COUNT; i++) {
 		if (v->set.enabled[i] >= 0)
 			d->enabled[i] = (unsigned char)v->set.enabled[i];
 		if (v->set.severity[i] >= 0)
 			d->severity[i] = (unsigned char)v->set.severity[i];
 	}
-	if (v->set.level)
-		ao->level = v->set.level;
-	if (v->set.callers_set)
-		ao->callers = v->set.callers;
+	apply_access(v, ao);
+}
+
+int conf_access(struct conf_set *s, const char *path, int explicit,
+		const struct conf_settings *cli, struct access_options *ao)
+{
+	struct conf_view v;
+	int keep;
+
+	if (conf_view(s, path, cli, &v) < 0)
+		return -1;
+	keep = explicit || !conf_excluded(&v);
+	apply_access(&v, ao);
+	conf_view_free(&v);
+	return keep;
 }
 
 void conf_fix_severities(const struct conf_view *v, struct diag_list *d)

@@ -97,6 +97,13 @@ int conf_excluded(const struct conf_view *v);
 void conf_apply(const struct conf_view *v, struct diag_list *d,
 		  struct access_options *ao);
 
+/* The level, platforms and owner fields of PATH's configuration (and
+ * the command line) applied to AO.  Returns 1, or 0 when a directory scan
+ * passes over the file (not EXPLICIT, and excluded), or -1 after printing
+ * why a configuration file could not be used. */
+int conf_access(struct conf_set *s, const char *path, int explicit,
+		const struct conf_settings *cli, struct access_options *ao);
+
 /* After the checks ran: a severity set explicitly wins over the one a
  * compliance level chose. */
 void conf_fix_severities(const struct conf_view *v, struct diag_list *d);
