@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "access.h"
+#include "changed.h"
 #include "eval.h"
 #include "lint.h"
 #include "lsp.h"
@@ -45,8 +46,10 @@ struct cli {
 	struct conf_set configs;
 	int no_suppressions;
 	int only_rules;		/* named files are judged as a scan would */
+	const char *changed_since;	/* --changed-since REV */
 	const char *baseline_path, *record_path;
 	struct suppress_baseline baseline, record;
+	struct changed_set changed;
 };
 
 static void usage_error(const char *fmt, const char *arg)
@@ -83,6 +86,9 @@ static void print_help(void)
 	      "the nearest\n                          .rulecheck.json\n"
 	      "      --no-config         read no configuration file\n"
 	      "      --no-suppressions   report suppressed findings too\n"
+	      "      --changed-since REV  check only the files changed since "
+	      "the git\n                          revision REV, and untracked "
+	      "files\n"
 	      "      --only-rules        skip named files that a directory "
 	      "scan would pass\n                          over (not rules, "
 	      "or excluded)\n"
@@ -650,7 +656,8 @@ enum {
 	OPT_NO_SUPPRESSIONS,
 	OPT_BASELINE,
 	OPT_WRITE_BASELINE,
-	OPT_ONLY_RULES
+	OPT_ONLY_RULES,
+	OPT_CHANGED_SINCE
 };
 
 static void parse_options(struct cli *c, int argc, char **argv)
@@ -680,6 +687,7 @@ static void parse_options(struct cli *c, int argc, char **argv)
 		{"baseline", required_argument, NULL, OPT_BASELINE},
 		{"write-baseline", required_argument, NULL, OPT_WRITE_BASELINE},
 		{"only-rules", no_argument, NULL, OPT_ONLY_RULES},
+		{"changed-since", required_argument, NULL, OPT_CHANGED_SINCE},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0}
@@ -757,6 +765,9 @@ static void parse_options(struct cli *c, int argc, char **argv)
 			break;
 		case OPT_ONLY_RULES:
 			c->only_rules = 1;
+			break;
+		case OPT_CHANGED_SINCE:
+			c->changed_since = optarg;
 			break;
 		case 'h':
 			print_help();
@@ -845,6 +856,9 @@ static int prepare(struct cli *c, const struct scan_list *l)
 	if (c->record_path &&
 	    suppress_baseline_open(&c->record, c->record_path) < 0)
 		return -1;
+	if (c->changed_since &&
+	    changed_since(&c->changed, c->changed_since) < 0)
+		return -1;
 	return 0;
 }
 
@@ -894,6 +908,7 @@ static void release(struct cli *c, struct scan_list *l)
 	conf_set_free(&c->configs);
 	suppress_baseline_free(&c->baseline);
 	suppress_baseline_free(&c->record);
+	changed_free(&c->changed);
 }
 
 static int check_paths(struct cli *c, int argc, char **argv)
@@ -920,6 +935,8 @@ static int check_paths(struct cli *c, int argc, char **argv)
 		    c->color < 0 ? tty && !getenv("NO_COLOR") : c->color,
 		    stdout);
 	summarize(c, &l);
+	if (c->changed_since)
+		changed_filter(&c->changed, &l);
 	for (k = 0; k < l.n; k++)
 		check_file(c, l.v[k].path, target_name(c, &l.v[k]),
 			   l.v[k].explicit);

@@ -28,6 +28,7 @@ SCRIPT_TESTS = \
 	tests/formats.sh \
 	tests/lsp-nvim.sh \
 	tests/precommit.sh \
+	tests/changed.sh \
 	tests/style.sh
 
 TESTS = $(check_PROGRAMS) $(SCRIPT_TESTS)
