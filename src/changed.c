@@ -14,14 +14,6 @@
 
 #define CHANGED_MAX_OUTPUT ((size_t)64 << 20)	/* bytes read from git */
 
-static void *changed_xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n ? n : 1);
-	if (!p)
-		abort();
-	return p;
-}
-
 /* Run git with ARGV, standard error silenced; *OUT receives its standard
  * output, NUL-terminated.  Returns git's exit status, or -1 when it could
  * not be run or said too much. */
@@ -32,7 +24,7 @@ static int changed_git(char *const argv[], char **out, size_t *len)
 	ssize_t got;
 	pid_t pid;
 
-	*out = changed_xrealloc(NULL, cap);
+	*out = conf_xrealloc(NULL, cap);
 	*len = 0;
 	if (pipe(fd) < 0)
 		return -1;
@@ -57,7 +49,7 @@ static int changed_git(char *const argv[], char **out, size_t *len)
 	while ((got = read(fd[0], *out + *len, cap - *len - 1)) > 0) {
 		*len += (size_t)got;
 		if (*len + 1 == cap && cap < CHANGED_MAX_OUTPUT)
-			*out = changed_xrealloc(*out, cap *= 2);
+			*out = conf_xrealloc(*out, cap *= 2);
 		else if (*len + 1 == cap)
 			break;
 	}
@@ -73,8 +65,8 @@ static void changed_add(struct changed_set *s, const char *top,
 {
 	size_t n = strlen(top) + strlen(name) + 2;
 
-	s->v = changed_xrealloc(s->v, (s->n + 1) * sizeof(*s->v));
-	s->v[s->n] = changed_xrealloc(NULL, n);
+	s->v = conf_xrealloc(s->v, (s->n + 1) * sizeof(*s->v));
+	s->v[s->n] = conf_xrealloc(NULL, n);
 	snprintf(s->v[s->n++], n, "%s/%s", top, name);
 }
 
@@ -133,7 +125,7 @@ static int changed_fail(const char *rev, const char *why)
 
 int changed_since(struct changed_set *s, const char *rev)
 {
-	char *spec = changed_xrealloc(NULL, strlen(rev) + 10);
+	char *spec = conf_xrealloc(NULL, strlen(rev) + 10);
 	char *diff[] = {"git", "diff", "--name-only", "-z", "--no-renames",
 			"--no-relative", "--diff-filter=d", spec, "--", NULL};
 	char *others[] = {"git", "ls-files", "--others", "--exclude-standard",

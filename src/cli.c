@@ -157,14 +157,12 @@ static void set_checks(struct cli *c, const char *list, int on)
 
 static enum severity parse_severity(const char *s)
 {
-	if (strcmp(s, "note") == 0)
-		return SEV_NOTE;
-	if (strcmp(s, "warning") == 0)
-		return SEV_WARNING;
-	if (strcmp(s, "error") == 0)
-		return SEV_ERROR;
-	usage_error("invalid severity '%s'; use note, warning or error", s);
-	return SEV_ERROR;
+	int sev = conf_severity_named(s);
+
+	if (sev < 0)
+		usage_error("invalid severity '%s'; use note, warning or "
+			    "error", s);
+	return (enum severity)sev;
 }
 
 static enum report_format parse_format(const char *s)
@@ -205,15 +203,12 @@ static int parse_level(const char *s)
 
 static unsigned parse_platforms(const char *s)
 {
-	if (strcmp(s, "miniprogram") == 0)
-		return SYM_CALLERS_MINIPROGRAM;
-	if (strcmp(s, "web") == 0)
-		return SYM_CALLERS_WEB;
-	if (strcmp(s, "both") == 0)
-		return 0;
-	usage_error("invalid platforms '%s'; use miniprogram, web or both",
-		    s);
-	return 0;
+	unsigned callers = 0;
+
+	if (conf_platforms_named(s, &callers) < 0)
+		usage_error("invalid platforms '%s'; use miniprogram, web or "
+			    "both", s);
+	return callers;
 }
 
 static unsigned long parse_count(const char *s, const char *opt)

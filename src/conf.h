@@ -10,6 +10,7 @@
 
 #include "access.h"
 #include "diag.h"
+#include "json.h"
 #include "source.h"
 
 #define CONF_FILE_NAME ".rulecheck.json"
@@ -61,6 +62,42 @@ struct conf {
 };
 
 struct conf_cache;
+
+/* A fault in a JSON file that rulecheck reads for itself (a
+ * configuration, a baseline): its raw offset, and why. */
+struct conf_fault {
+	size_t at;
+	char msg[320];
+};
+
+/* Record a fault in F; returns -1. */
+int conf_fail(struct conf_fault *f, size_t at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* malloc, realloc and strdup that abort when memory runs out. */
+void *conf_xmalloc(size_t n);
+void *conf_xrealloc(void *p, size_t n);
+char *conf_xstrdup(const char *s);
+
+/* SEV_NOTE, SEV_WARNING or SEV_ERROR for "note", "warning" or "error";
+ * else -1. */
+int conf_severity_named(const char *s);
+
+/* The callers of "miniprogram", "web" or "both" (0) in *CALLERS; -1 for
+ * any other name. */
+int conf_platforms_named(const char *s, unsigned *callers);
+
+/* The text of ERRNUM, lower case like every message. */
+const char *conf_errtext(int errnum);
+
+/* "a string", "an object", ... */
+const char *conf_type_name(enum json_type t);
+
+/* Record that the key of M is none of KEYS, with the nearest as a hint;
+ * WHERE names the object.  Returns -1. */
+int conf_unknown_key(struct conf_fault *f, const struct json_member *m,
+		     const char *where, const char *const *keys,
+		     size_t nkeys);
 
 /* Every configuration a run has loaded, and which one governs each
  * directory seen so far. */

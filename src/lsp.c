@@ -424,44 +424,11 @@ static void lsp_doc_version(struct lsp_doc *doc, const cJSON *td)
 
 /* ---- positions ------------------------------------------------------- */
 
-/* The length of the UTF-8 character at S: a well-formed sequence, or
- * else one byte, as the source map counts. */
-static size_t lsp_char_len(const unsigned char *s, size_t avail)
-{
-	size_t n, i;
-
-	if (s[0] < 0xc2 || s[0] > 0xf4)
-		return 1;
-	n = s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
-	if (n > avail)
-		return 1;
-	for (i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 1;
-	return n;
-}
-
 /* A character beyond the Basic Multilingual Plane takes a surrogate
  * pair: two code units. */
 static size_t lsp_units(size_t char_len)
 {
 	return char_len == 4 ? 2 : 1;
-}
-
-/* The index of the line of F holding OFFSET. */
-static size_t lsp_line_of(const struct src_file *f, size_t offset)
-{
-	size_t lo = 0, hi = f->nlines;
-
-	while (hi - lo > 1) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (f->line_starts[mid] <= offset)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return lo;
 }
 
 /* OFFSET of F as an LSP position.  The first line starts at the first
@@ -474,11 +441,11 @@ static cJSON *lsp_position(const struct src_file *f, size_t offset)
 
 	offset = offset < f->len ? offset : f->len;
 	if (f->nlines) {
-		line = lsp_line_of(f, offset);
+		line = src_find_line(f, offset);
 		i = line ? f->line_starts[line] : 0;
 	}
 	for (; i < offset; i += n) {
-		n = lsp_char_len(buf + i, f->len - i);
+		n = src_char_len(buf + i, f->len - i);
 		if (i + n > offset)
 			break;
 		units += lsp_units(n);
@@ -515,7 +482,7 @@ static size_t lsp_offset(const char *text, size_t len, const cJSON *pos)
 			line--;
 	}
 	for (; i < len && t[i] != '\n' && t[i] != '\r'; i += n) {
-		n = lsp_char_len(t + i, len - i);
+		n = src_char_len(t + i, len - i);
 		if (units + lsp_units(n) > ch)
 			break;
 		units += lsp_units(n);

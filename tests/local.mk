@@ -9,13 +9,13 @@ check_PROGRAMS = \
 	tests/unit/test-parse \
 	tests/unit/test-eval
 
-tests_unit_test_json_SOURCES = tests/unit/test-json.c
+tests_unit_test_json_SOURCES = tests/unit/test-json.c tests/unit/tap.h
 tests_unit_test_json_LDADD = librulecheck.a $(CJSON_LIBS)
 
-tests_unit_test_parse_SOURCES = tests/unit/test-parse.c
+tests_unit_test_parse_SOURCES = tests/unit/test-parse.c tests/unit/tap.h
 tests_unit_test_parse_LDADD = librulecheck.a $(CJSON_LIBS)
 
-tests_unit_test_eval_SOURCES = tests/unit/test-eval.c
+tests_unit_test_eval_SOURCES = tests/unit/test-eval.c tests/unit/tap.h
 tests_unit_test_eval_LDADD = librulecheck.a $(CJSON_LIBS)
 
 ## ---- the suite -----------------------------------------------------------
