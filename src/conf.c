@@ -871,10 +871,26 @@ static void conf_free(struct conf *cfg)
 	free(cfg);
 }
 
+/* Print the fault that stops the run, and keep it in S for a caller that
+ * shows it another way (the language server, which sets S->quiet). */
+static void fault(struct conf_set *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void fault(struct conf_set *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s->fault, sizeof(s->fault), fmt, ap);
+	va_end(ap);
+	if (!s->quiet)
+		fprintf(stderr, "%s\n", s->fault);
+}
+
 /* Load PATH, shown as NAME, whose globs are relative to the absolute
  * directory DIR.  NULL after printing the fault. */
-static struct conf *load(const char *path, const char *name,
-			   const char *dir)
+static struct conf *load(struct conf_set *s, const char *path,
+			 const char *name, const char *dir)
 {
 	struct conf *cfg = calloc(1, sizeof(*cfg));
 	struct loader l = {cfg, {0, ""}};
@@ -888,7 +904,7 @@ static struct conf *load(const char *path, const char *name,
 	cfg->dir = conf_xstrdup(dir);
 	if (src_load(&cfg->src, path, name, SRC_MAX_SIZE_DEFAULT, err,
 		     sizeof(err)) < 0) {
-		fprintf(stderr, "rulecheck: %s: %s\n", name, err);
+		fault(s, "rulecheck: %s: %s", name, err);
 		free(cfg->dir);
 		free(cfg);
 		return NULL;
@@ -904,8 +920,7 @@ static struct conf *load(const char *path, const char *name,
 		return cfg;
 
 	p = src_position(&cfg->src, l.fault.at);
-	fprintf(stderr, "%s:%u:%u: error: %s\n", name, p.line, p.column,
-		l.fault.msg);
+	fault(s, "%s:%u:%u: error: %s", name, p.line, p.column, l.fault.msg);
 	conf_free(cfg);
 	return NULL;
 }
@@ -951,7 +966,7 @@ static int probe(struct conf_set *s, const char *dir)
 
 	if (stat(path, &st) == 0) {
 		name = display_name(s, path);
-		cfg = load(path, name, dir);
+		cfg = load(s, path, name, dir);
 		free(name);
 		rc = cfg ? add_config(s, cfg) : -2;
 	}
@@ -1009,12 +1024,11 @@ static int forced(struct conf_set *s)
 		return 0;
 	abs = conf_absolute(s->forced);
 	if (!abs) {
-		fprintf(stderr, "rulecheck: %s: %s\n", s->forced,
-			conf_errtext(errno));
+		fault(s, "rulecheck: %s: %s", s->forced, conf_errtext(errno));
 		return -2;
 	}
 	dir = parent(abs);
-	cfg = load(s->forced, s->forced, dir);
+	cfg = load(s, s->forced, s->forced, dir);
 	free(abs);
 	free(dir);
 	return cfg ? add_config(s, cfg) : -2;

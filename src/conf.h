@@ -109,6 +109,8 @@ struct conf_set {
 	size_t n, cap;
 	struct conf_cache *cache;
 	char *cwd;		/* for the names of configuration files */
+	char fault[400];	/* the message of the fault, once failed */
+	int quiet;		/* keep the fault, print nothing */
 };
 
 /* The configuration of one file and the settings that result. */
