@@ -6,6 +6,7 @@
 
 LC_ALL=C
 export LC_ALL
+srcdir=${abs_top_srcdir:-${srcdir:-.}}
 : "${RULECHECK:=$PWD/rulecheck}"
 timeout_s=${RULECHECK_TIMEOUT:-60}
 
@@ -22,13 +23,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/changed.XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 99' HUP INT TERM
 
-HOME=$tmp/home
-GIT_CONFIG_NOSYSTEM=1
-GIT_AUTHOR_NAME=test GIT_AUTHOR_EMAIL=test@example.invalid
-GIT_COMMITTER_NAME=test GIT_COMMITTER_EMAIL=test@example.invalid
-export HOME GIT_CONFIG_NOSYSTEM GIT_AUTHOR_NAME GIT_AUTHOR_EMAIL \
-	GIT_COMMITTER_NAME GIT_COMMITTER_EMAIL
-mkdir "$HOME" || exit 99
+. "$srcdir/tests/git-env.sh"
 
 n=0
 fails=0

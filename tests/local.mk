@@ -66,7 +66,7 @@ AM_TESTS_ENVIRONMENT = \
 ## ---- distribution ----------------------------------------------------------
 
 EXTRA_DIST += $(SCRIPT_TESTS) tests/golden autogen.sh tests/lsp-client.py \
-	.pre-commit-hooks.yaml
+	.pre-commit-hooks.yaml tests/git-env.sh
 
 ## Helpers beside the unit tests (headers, data) ship too.
 dist-hook: dist-unit-extras

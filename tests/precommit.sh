@@ -27,38 +27,54 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/precommit.XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 99' HUP INT TERM
 
-# The hook runs the rulecheck under test; pre-commit and git keep their
-# state in the scratch directory and read no user or system settings.
+# The hook runs the rulecheck under test; pre-commit keeps its state in
+# the scratch directory.
 bindir=$tmp/bin
 mkdir "$bindir" || exit 99
 ln -s "$RULECHECK" "$bindir/rulecheck" || exit 99
 PATH=$bindir:$PATH
-HOME=$tmp/home
 PRE_COMMIT_HOME=$tmp/cache
-GIT_CONFIG_NOSYSTEM=1
-GIT_AUTHOR_NAME=test GIT_AUTHOR_EMAIL=test@example.invalid
-GIT_COMMITTER_NAME=test GIT_COMMITTER_EMAIL=test@example.invalid
-export PATH HOME PRE_COMMIT_HOME GIT_CONFIG_NOSYSTEM GIT_AUTHOR_NAME \
-	GIT_AUTHOR_EMAIL GIT_COMMITTER_NAME GIT_COMMITTER_EMAIL
-mkdir "$HOME" || exit 99
-git config --global init.defaultBranch main || exit 99
+export PATH PRE_COMMIT_HOME
+. "$srcdir/tests/git-env.sh"
 
 n=0
 fails=0
-ok()
+# point WHY DESCRIPTION: a TAP point that fails when WHY is not empty.
+point()
 {
 	n=$((n + 1))
-	echo "ok $n - $1"
-}
-not_ok()
-{
-	n=$((n + 1))
+	if [ -z "$1" ]; then
+		echo "ok $n - $2"
+		return
+	fi
 	fails=$((fails + 1))
-	echo "not ok $n - $1"
+	echo "not ok $n - $2"
+	echo "# $1"
 	sed 's/^/# /' "$tmp/out"
 }
 
-echo "1..7"
+# commit MESSAGE COMMITS: commit what is staged; says nothing when the
+# commit succeeds and leaves COMMITS commits, else why not.
+commit()
+{
+	if ! timeout "$timeout_s" git commit -q -m "$1" >"$tmp/out" 2>&1; then
+		echo "the commit was refused"
+	elif [ "$(git rev-list --count HEAD)" != "$2" ]; then
+		echo "not $2 commits"
+	fi
+}
+
+# refused MESSAGE COMMITS: the commit is refused, COMMITS remain.
+refused()
+{
+	if timeout "$timeout_s" git commit -q -m "$1" >"$tmp/out" 2>&1; then
+		echo "the commit went through"
+	elif [ "$(git rev-list --count HEAD 2>/dev/null)" != "$2" ]; then
+		echo "not $2 commits"
+	fi
+}
+
+echo "1..6"
 
 # ---- the hook repository -------------------------------------------------
 
@@ -88,20 +104,17 @@ printf '{ "rules": { ".read": true, ".write": false } }\n' \
 	>firebase.rules.json
 git add .pre-commit-config.yaml .rulecheck.json package.json \
 	firebase.rules.json || exit 99
-if timeout "$timeout_s" pre-commit install >"$tmp/out" 2>&1 &&
-	[ -x .git/hooks/pre-commit ]; then
-	ok "pre-commit install sets up the hook"
-else
-	not_ok "pre-commit install sets up the hook"
-fi
+why=
+timeout "$timeout_s" pre-commit install >"$tmp/out" 2>&1 ||
+	why="pre-commit install failed"
+[ -x .git/hooks/pre-commit ] || why="${why:-no .git/hooks/pre-commit}"
+point "$why" "pre-commit install sets up the hook"
 
 # Files that are JSON but not CloudBase rules pass in silence.
-if timeout "$timeout_s" git commit -q -m base >"$tmp/out" 2>&1 &&
-	! grep -q '\[no-rule-object\]\|\[firebase-syntax\]' "$tmp/out"; then
-	ok "package.json, Firebase rules and the configuration pass"
-else
-	not_ok "package.json, Firebase rules and the configuration pass"
-fi
+why=$(commit base 1)
+grep -q '\[no-rule-object\]\|\[firebase-syntax\]' "$tmp/out" &&
+	why="${why:-findings in files that are not CloudBase rules}"
+point "$why" "package.json, Firebase rules and the configuration pass"
 
 # Everyone may write every order: a public-write error.
 cat >cloudbase/orders.json <<'EOF'
@@ -113,42 +126,32 @@ cat >cloudbase/orders.json <<'EOF'
 }
 EOF
 git add cloudbase/orders.json || exit 99
-if timeout "$timeout_s" git commit -q -m bad >"$tmp/out" 2>&1; then
-	not_ok "a bad rule file blocks the commit"
-else
-	ok "a bad rule file blocks the commit"
-fi
-if grep -q 'cloudbase/orders.json:4:[0-9]*: error: .*\[public-write\]' \
-	"$tmp/out"; then
-	ok "the hook names the file, the line and the check"
-else
-	not_ok "the hook names the file, the line and the check"
-fi
-if [ "$(git rev-list --count HEAD)" = 1 ]; then
-	ok "nothing was committed"
-else
-	not_ok "nothing was committed"
-fi
+why=$(refused bad 1)
+grep -q 'cloudbase/orders.json:4:[0-9]*: error: .*\[public-write\]' \
+	"$tmp/out" || why="${why:-no public-write error at line 4}"
+point "$why" "a bad rule file blocks the commit, with its line and check"
 
 sed 's/"write": true/"write": "doc._openid == auth.openid"/' \
 	cloudbase/orders.json >"$tmp/fixed" &&
 	cp "$tmp/fixed" cloudbase/orders.json || exit 99
 git add cloudbase/orders.json || exit 99
-if timeout "$timeout_s" git commit -q -m fixed >"$tmp/out" 2>&1 &&
-	[ "$(git rev-list --count HEAD)" = 2 ]; then
-	ok "the fixed rule file is committed"
-else
-	not_ok "the fixed rule file is committed"
-fi
+point "$(commit fixed 2)" "the fixed rule file is committed"
 
 # An excluded directory is passed over, as by a directory scan.
 printf '{ "read": true, "write": true }\n' >legacy/old.json
 git add legacy/old.json || exit 99
-if timeout "$timeout_s" git commit -q -m legacy >"$tmp/out" 2>&1 &&
-	[ "$(git rev-list --count HEAD)" = 3 ]; then
-	ok "a file the configuration excludes does not block"
-else
-	not_ok "a file the configuration excludes does not block"
-fi
+point "$(commit legacy 3)" "a file the configuration excludes does not block"
+
+# Many files in one commit: pre-commit passes them on as arguments, in as
+# many batches as the length of a command line needs.
+for i in $(seq 1 300); do
+	printf '{ "read": false, "write": false }\n' >"cloudbase/c$i.json"
+done
+printf '{ "read": true, "write": true }\n' >cloudbase/c300.json
+git add cloudbase || exit 99
+why=$(refused many 3)
+[ "$(grep -c 'public-write' "$tmp/out")" = 1 ] ||
+	why="${why:-not one public-write finding among 300 files}"
+point "$why" "one bad file among 300 blocks the commit"
 
 [ "$fails" -eq 0 ]
