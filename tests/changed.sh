@@ -49,7 +49,7 @@ run()
 bad='{ "read": false, "write": true }'
 good='{ "read": false, "write": false }'
 
-echo "1..8"
+echo "1..9"
 
 repo=$tmp/repo
 mkdir -p "$repo/db" "$repo/old" || exit 99
@@ -117,6 +117,23 @@ echo "$bad" | (timeout "$timeout_s" "$RULECHECK" --format gcc --disable all \
 status=$?
 grep -q '^<stdin>:1:27: error' "$tmp/out" && cp "$tmp/out" "$tmp/want"
 check "standard input is always checked" 1
+
+# A changed rule that trusts an unchanged role collection is judged
+# against it: the checks across files read every file found.
+git commit -q -m more || exit 99
+printf '%s\n' '{ "roles": { "read": "doc._id == auth.uid",' \
+	'"write": "doc._id == auth.uid" } }' >db/roles.json
+git add db/roles.json && git commit -q -m roles || exit 99
+printf '%s\n' '{ "orders": { "read":' \
+	'"get(`database.roles.${auth.uid}`).staff == true", "write": false } }' \
+	>db/orders.json
+timeout "$timeout_s" ${RULECHECK_WRAPPER-} "$RULECHECK" --format gcc \
+	--disable all --enable role-doc-writable --changed-since HEAD db \
+	>"$tmp/out" 2>&1
+status=$?
+echo "db/orders.json:2:2: error: this rule trusts documents of 'roles'," \
+	"which ordinary users may write [role-doc-writable]" >"$tmp/want"
+check "a changed file is judged against the unchanged files it trusts" 1
 
 mkdir "$tmp/plain" && echo "$bad" >"$tmp/plain/r.json" || exit 99
 cd "$tmp/plain" || exit 99
