@@ -914,6 +914,9 @@ static int check_paths(struct cli *c, int argc, char **argv)
 
 	if (optind == argc)
 		usage_error("%s", "no PATH given");
+	if (c->changed_since && c->record_path)
+		usage_error("%s", "--write-baseline records every file; it "
+			    "cannot be combined with --changed-since");
 	if (!c->format_set)
 		c->format = tty ? REPORT_TTY : REPORT_GCC;
 	for (i = optind; i < argc; i++)

@@ -49,7 +49,7 @@ run()
 bad='{ "read": false, "write": true }'
 good='{ "read": false, "write": false }'
 
-echo "1..9"
+echo "1..10"
 
 repo=$tmp/repo
 mkdir -p "$repo/db" "$repo/old" || exit 99
@@ -134,6 +134,15 @@ status=$?
 echo "db/orders.json:2:2: error: this rule trusts documents of 'roles'," \
 	"which ordinary users may write [role-doc-writable]" >"$tmp/want"
 check "a changed file is judged against the unchanged files it trusts" 1
+
+run --changed-since HEAD --write-baseline "$tmp/baseline.json" db
+{
+	echo "rulecheck: --write-baseline records every file; it cannot be" \
+		"combined with --changed-since"
+	echo "Try 'rulecheck --help' for more information."
+} >"$tmp/want"
+[ -e "$tmp/baseline.json" ] && echo "a baseline was written" >>"$tmp/out"
+check "no baseline is written from the changed files alone" 2
 
 mkdir "$tmp/plain" && echo "$bad" >"$tmp/plain/r.json" || exit 99
 cd "$tmp/plain" || exit 99
