@@ -928,13 +928,19 @@ static const char *file_name(const struct suppress_baseline *b,
 	return *name;
 }
 
-void suppress_baseline_filter(struct suppress_baseline *b,
-			      struct diag_list *d,
-			      const struct rule_file *rf)
+/* Call FN with the fingerprint of each finding of D, in order; FN owns
+ * the pointer and expression of the entry, the other strings are
+ * borrowed. */
+static void each_fingerprint(struct suppress_baseline *b,
+			     const struct diag_list *d,
+			     const struct rule_file *rf,
+			     void (*fn)(struct suppress_baseline *b,
+					struct suppress_entry *e, size_t i,
+					void *arg),
+			     void *arg)
 {
 	const struct src_file *last = NULL;
-	struct suppress_entry e, *hit;
-	unsigned char *keep = conf_xmalloc(d->n);
+	struct suppress_entry e;
 	struct sites s;
 	char *name = NULL;
 	size_t i;
@@ -945,47 +951,56 @@ void suppress_baseline_filter(struct suppress_baseline *b,
 
 		fingerprint(&e, f, site_of(&s, rf, f),
 			    file_name(b, f, &last, &name));
-		hit = take(b, &e);
-		if (hit)
-			hit->used = 1;
-		keep[i] = !hit;
-		free(e.pointer);
-		free(e.expression);
+		fn(b, &e, i, arg);
 	}
-	compact(d, keep);
-	free(keep);
 	free(name);
 	sites_free(&s);
+}
+
+/* Keep finding I unless the baseline holds E, which then is used. */
+static void filter_one(struct suppress_baseline *b, struct suppress_entry *e,
+		       size_t i, void *keep)
+{
+	struct suppress_entry *hit = take(b, e);
+
+	if (hit)
+		hit->used = 1;
+	((unsigned char *)keep)[i] = !hit;
+	free(e->pointer);
+	free(e->expression);
+}
+
+void suppress_baseline_filter(struct suppress_baseline *b,
+			      struct diag_list *d,
+			      const struct rule_file *rf)
+{
+	unsigned char *keep = conf_xmalloc(d->n);
+
+	each_fingerprint(b, d, rf, filter_one, keep);
+	compact(d, keep);
+	free(keep);
+}
+
+/* Add E to the baseline. */
+static void record_one(struct suppress_baseline *b, struct suppress_entry *e,
+		       size_t i, void *arg)
+{
+	(void)i;
+	(void)arg;
+	if (b->n == b->cap) {
+		b->cap = b->cap ? 2 * b->cap : 32;
+		b->v = conf_xrealloc(b->v, b->cap * sizeof(*b->v));
+	}
+	b->v[b->n] = *e;
+	b->v[b->n].check = conf_xstrdup(e->check);
+	b->v[b->n++].file = conf_xstrdup(e->file);
 }
 
 void suppress_baseline_record(struct suppress_baseline *b,
 			      const struct diag_list *d,
 			      const struct rule_file *rf)
 {
-	const struct src_file *last = NULL;
-	struct suppress_entry *e;
-	struct sites s;
-	char *name = NULL;
-	size_t i;
-
-	sites_build(&s, rf);
-	for (i = 0; i < d->n; i++) {
-		const struct finding *f = &d->v[i];
-
-		if (b->n == b->cap) {
-			b->cap = b->cap ? 2 * b->cap : 32;
-			b->v = realloc(b->v, b->cap * sizeof(*b->v));
-			if (!b->v)
-				abort();
-		}
-		e = &b->v[b->n++];
-		fingerprint(e, f, site_of(&s, rf, f),
-			    file_name(b, f, &last, &name));
-		e->check = conf_xstrdup(e->check);
-		e->file = conf_xstrdup(e->file);
-	}
-	free(name);
-	sites_free(&s);
+	each_fingerprint(b, d, rf, record_one, NULL);
 }
 
 /* ---- writing baselines ------------------------------------------------ */
