@@ -75,6 +75,14 @@ static void dump_query(FILE *out, const char *what, const struct sym_query *q,
 }
 
 /* Put Q to the engine, under the project's platforms and budget. */
+void access_limit_query(const struct access_options *opt, struct sym_query *q)
+{
+	q->budget = opt->budget;
+	if (opt->callers)
+		q->callers = (q->callers ? q->callers : SYM_CALLERS_ALL) &
+			     (opt->callers | SYM_CALLER_BIT(SYM_CALLER_NONE));
+}
+
 static enum sym_result ask(struct ctx *c, const char *what,
 			   struct sym_query *q, struct sym_witness *w)
 {
@@ -82,11 +90,7 @@ static enum sym_result ask(struct ctx *c, const char *what,
 	enum sym_result r;
 
 	q->kind = c->obj->kind;
-	q->budget = c->opt->budget;
-	if (c->opt->callers)
-		q->callers = (q->callers ? q->callers : SYM_CALLERS_ALL) &
-			     (c->opt->callers |
-			      SYM_CALLER_BIT(SYM_CALLER_NONE));
+	access_limit_query(c->opt, q);
 	r = sym_solve(q, w ? w : &local);
 	if (c->opt->dump)
 		dump_query(c->opt->dump, what, q, r, w ? w : &local);
@@ -615,7 +619,8 @@ static void check_write_exceeds_read(struct ctx *c)
 }
 
 /* An owner field: a document field that some rule compares with the
- * caller's identity. */
+ * caller's identity, or one the configuration names, whose identity is
+ * that of the platforms served (NULL: any identity of the caller). */
 struct owner_field {
 	const char *field;
 	const char *identity;
@@ -631,15 +636,23 @@ static void add_owner(struct owner_fields *of, const char *field,
 {
 	size_t i;
 
-	if (!field || !identity || strcmp(field, "_openid") == 0 ||
+	if (!field || strcmp(field, "_openid") == 0 ||
 	    strpbrk(field, "'\\\n") || of->n == COUNT(of->v))
 		return;
 	for (i = 0; i < of->n; i++)
 		if (strcmp(of->v[i].field, field) == 0 &&
-		    strcmp(of->v[i].identity, identity) == 0)
+		    (!identity || strcmp(of->v[i].identity, identity) == 0))
 			return;
 	of->v[of->n].field = field;
 	of->v[of->n++].identity = identity;
+}
+
+/* A field the rules compare with an identity. */
+static void add_rule_owner(struct owner_fields *of, const char *field,
+			   const char *identity)
+{
+	if (identity)
+		add_owner(of, field, identity);
 }
 
 static void find_owner(struct ctx *c, const struct ast_node *n, void *arg)
@@ -649,14 +662,25 @@ static void find_owner(struct ctx *c, const struct ast_node *n, void *arg)
 
 	(void)c;
 	if (is_equality(n)) {
-		add_owner(of, doc_field(n->a), identity_field(n->b));
-		add_owner(of, doc_field(n->b), identity_field(n->a));
+		add_rule_owner(of, doc_field(n->a), identity_field(n->b));
+		add_rule_owner(of, doc_field(n->b), identity_field(n->a));
 	}
 	if (n->kind == AST_BINARY && n->op == AST_OP_IN &&
 	    n->b->kind == AST_ARRAY)
 		for (i = 0; i < n->b->nlist; i++)
-			add_owner(of, doc_field(n->b->list[i]),
-				  identity_field(n->a));
+			add_rule_owner(of, doc_field(n->b->list[i]),
+				       identity_field(n->a));
+}
+
+/* The identity an owner field of the configuration holds: the one the
+ * platforms served give every signed-in caller, or NULL for both. */
+static const char *platform_identity(unsigned callers)
+{
+	if (callers && !(callers & ~SYM_CALLERS_MINIPROGRAM))
+		return "openid";
+	if (callers && !(callers & ~SYM_CALLERS_WEB))
+		return "uid";
+	return NULL;
 }
 
 static void owner_fields(struct ctx *c, struct owner_fields *of)
@@ -668,6 +692,9 @@ static void owner_fields(struct ctx *c, struct owner_fields *of)
 		if (c->obj->values[i].ast &&
 		    !c->obj->values[i].member->shadowed)
 			visit(c, c->obj->values[i].ast, find_owner, of);
+	for (i = 0; i < c->opt->nowner_fields; i++)
+		add_owner(of, c->opt->owner_fields[i],
+			  platform_identity(c->opt->callers));
 }
 
 /* Is there a request OP allows in which the extra condition TEXT holds? */
@@ -713,8 +740,13 @@ static void check_owner_fields(struct ctx *c)
 	for (i = 0; i < of.n; i++) {
 		const char *fd = of.v[i].field, *id = of.v[i].identity;
 
-		snprintf(text, sizeof(text), "doc['%s'] != null && "
-			 "doc['%s'] != auth.%s", fd, fd, id);
+		if (id)
+			snprintf(text, sizeof(text), "doc['%s'] != null && "
+				 "doc['%s'] != auth.%s", fd, fd, id);
+		else
+			snprintf(text, sizeof(text), "doc['%s'] != null && "
+				 "doc['%s'] != auth.openid && doc['%s'] != "
+				 "auth.uid", fd, fd, fd);
 		if (create && on(c, CHECK_CREATE_OWNER_UNBOUND) &&
 		    allows_with(c, "create", text, &w) == SYM_SAT) {
 			f = report_value(c, CHECK_CREATE_OWNER_UNBOUND, create,

@@ -26,6 +26,9 @@ struct access_options {
 	unsigned callers;	/* the platforms served; 0: all */
 	unsigned long budget;	/* per question; 0: the engine's default */
 	FILE *dump;		/* --dump-queries, or NULL */
+	const char *const *owner_fields;	/* "ownerFields" of the
+						   configuration */
+	size_t nowner_fields;
 };
 
 /* What the scan knows of each named database collection, for
@@ -46,6 +49,10 @@ const char *access_class_name(enum access_class cls);
 /* The operations of a kind: read, create, update, delete; read, write;
  * or invoke. */
 void access_ops(enum rule_kind kind, const char *const **ops, size_t *n);
+
+/* Q asks only about the callers OPT serves, within OPT's budget. */
+void access_limit_query(const struct access_options *opt,
+			struct sym_query *q);
 
 /* G becomes the goal "OP of OBJ allows", after the write fallback (an
  * absent rule is the literal false).  Returns 0 when the rule governing

@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "access.h"
+#include "changed.h"
 #include "eval.h"
 #include "evidence.h"
 #include "lint.h"
@@ -45,8 +46,11 @@ struct cli {
 	struct conf_settings given;	/* what the options set: wins */
 	struct conf_set configs;
 	int no_suppressions;
+	int only_rules;		/* named files are judged as a scan would */
+	const char *changed_since;	/* --changed-since REV */
 	const char *baseline_path, *record_path;
 	struct suppress_baseline baseline, record;
+	struct changed_set changed;
 };
 
 static void usage_error(const char *fmt, const char *arg)
@@ -85,6 +89,12 @@ static void print_help(void)
 	      "the nearest\n                          .rulecheck.json\n"
 	      "      --no-config         read no configuration file\n"
 	      "      --no-suppressions   report suppressed findings too\n"
+	      "      --changed-since REV  check only the files changed since "
+	      "the git\n                          revision REV, and untracked "
+	      "files\n"
+	      "      --only-rules        skip named files that a directory "
+	      "scan would pass\n                          over (not rules, "
+	      "or excluded)\n"
 	      "      --baseline FILE     report only findings that FILE does "
 	      "not hold\n"
 	      "      --write-baseline FILE  record the findings in FILE; "
@@ -105,7 +115,8 @@ static void print_help(void)
 	      "  -V, --version           show the version and exit\n\n"
 	      "Request options of eval:\n"
 	      "  --op OP  --auth JSON|null  --doc JSON  --data JSON  --now N\n"
-	      "  --get PATH=JSON  --collection NAME  --kind KIND\n\n"
+	      "  --get PATH=JSON  --collection NAME  --kind KIND\n"
+	      "  --config FILE  --no-config\n\n"
 	      "Exit status: 0 no finding at or above the fail level, "
 	      "1 findings,\n2 usage, input/output or internal error.  "
 	      "diff: 1 when NEW grants new access.\n",
@@ -149,14 +160,12 @@ static void set_checks(struct cli *c, const char *list, int on)
 
 static enum severity parse_severity(const char *s)
 {
-	if (strcmp(s, "note") == 0)
-		return SEV_NOTE;
-	if (strcmp(s, "warning") == 0)
-		return SEV_WARNING;
-	if (strcmp(s, "error") == 0)
-		return SEV_ERROR;
-	usage_error("invalid severity '%s'; use note, warning or error", s);
-	return SEV_ERROR;
+	int sev = conf_severity_named(s);
+
+	if (sev < 0)
+		usage_error("invalid severity '%s'; use note, warning or "
+			    "error", s);
+	return (enum severity)sev;
 }
 
 static enum report_format parse_format(const char *s)
@@ -197,15 +206,12 @@ static int parse_level(const char *s)
 
 static unsigned parse_platforms(const char *s)
 {
-	if (strcmp(s, "miniprogram") == 0)
-		return SYM_CALLERS_MINIPROGRAM;
-	if (strcmp(s, "web") == 0)
-		return SYM_CALLERS_WEB;
-	if (strcmp(s, "both") == 0)
-		return 0;
-	usage_error("invalid platforms '%s'; use miniprogram, web or both",
-		    s);
-	return 0;
+	unsigned callers = 0;
+
+	if (conf_platforms_named(s, &callers) < 0)
+		usage_error("invalid platforms '%s'; use miniprogram, web or "
+			    "both", s);
+	return callers;
 }
 
 static unsigned long parse_count(const char *s, const char *opt)
@@ -376,6 +382,13 @@ static double now_ms(void)
 	return (double)tv.tv_sec * 1000.0 + (double)(tv.tv_usec / 1000);
 }
 
+/* --config FILE, or --no-config when FILE is NULL. */
+static void use_config(struct cli *c, const char *file)
+{
+	c->configs.forced = file;
+	c->configs.disabled = !file;
+}
+
 static void parse_eval_args(struct cli *c, struct eval_args *a, int argc,
 			    char **argv)
 {
@@ -388,6 +401,8 @@ static void parse_eval_args(struct cli *c, struct eval_args *a, int argc,
 		{"get", required_argument, NULL, 'g'},
 		{"collection", required_argument, NULL, 'c'},
 		{"kind", required_argument, NULL, 'k'},
+		{"config", required_argument, NULL, 'C'},
+		{"no-config", no_argument, NULL, 'N'},
 		{NULL, 0, NULL, 0}
 	};
 	char *end;
@@ -403,6 +418,8 @@ static void parse_eval_args(struct cli *c, struct eval_args *a, int argc,
 		case 'g': add_get(a, optarg); break;
 		case 'c': a->collection = optarg; break;
 		case 'k': c->rules.kind = parse_kind(optarg); break;
+		case 'C': use_config(c, optarg); break;
+		case 'N': use_config(c, NULL); break;
 		case 'n':
 			a->now = strtod(optarg, &end);
 			if (*optarg == '\0' || *end != '\0')
@@ -550,6 +567,31 @@ static int run_eval_object(const struct rule_file *rf,
 	return run_eval_value(rf, obj, v, a);
 }
 
+/* A request from a caller that the configuration of the file says the
+ * project does not serve gets a note: the verdict stands, but no such
+ * request reaches the rules.  Returns -1 when the configuration is
+ * invalid. */
+static int eval_platforms(struct cli *c, const struct eval_args *a)
+{
+	struct access_options ao = c->access;
+	int web;
+
+	if (conf_access(&c->configs, a->file, 1, &c->given, &ao) < 0)
+		return -1;
+	if (!cJSON_IsObject(a->auth) || !ao.callers)
+		return 0;
+	web = cJSON_HasObjectItem(a->auth, "uid");
+	if (web && !(ao.callers & SYM_CALLERS_WEB))
+		fprintf(stderr, "rulecheck: note: the configuration serves "
+			"mini-program callers only, and an --auth with a "
+			"uid is a web caller\n");
+	else if (!web && !(ao.callers & SYM_CALLERS_MINIPROGRAM))
+		fprintf(stderr, "rulecheck: note: the configuration serves "
+			"web callers only, and an --auth without a uid is a "
+			"mini-program caller\n");
+	return 0;
+}
+
 static int run_eval(struct cli *c, int argc, char **argv)
 {
 	struct eval_args a;
@@ -563,6 +605,8 @@ static int run_eval(struct cli *c, int argc, char **argv)
 	memset(&a, 0, sizeof(a));
 	parse_eval_args(c, &a, argc, argv);
 	diag_init(&d);
+	if (eval_platforms(c, &a) < 0)
+		goto out;
 	if (rules_load(&rf, a.file, a.file, &c->rules, &d, err,
 		       sizeof(err)) < 0) {
 		fprintf(stderr, "rulecheck: %s: %s\n", a.file, err);
@@ -584,6 +628,7 @@ out:
 	cJSON_Delete(a.data);
 	for (i = 0; i < a.ngets; i++)
 		cJSON_Delete(a.get_docs[i]);
+	conf_set_free(&c->configs);
 	return rc;
 }
 
@@ -608,7 +653,9 @@ enum {
 	OPT_NO_CONFIG,
 	OPT_NO_SUPPRESSIONS,
 	OPT_BASELINE,
-	OPT_WRITE_BASELINE
+	OPT_WRITE_BASELINE,
+	OPT_ONLY_RULES,
+	OPT_CHANGED_SINCE
 };
 
 static void parse_options(struct cli *c, int argc, char **argv)
@@ -637,6 +684,8 @@ static void parse_options(struct cli *c, int argc, char **argv)
 		{"no-suppressions", no_argument, NULL, OPT_NO_SUPPRESSIONS},
 		{"baseline", required_argument, NULL, OPT_BASELINE},
 		{"write-baseline", required_argument, NULL, OPT_WRITE_BASELINE},
+		{"only-rules", no_argument, NULL, OPT_ONLY_RULES},
+		{"changed-since", required_argument, NULL, OPT_CHANGED_SINCE},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0}
@@ -698,12 +747,10 @@ static void parse_options(struct cli *c, int argc, char **argv)
 							   "--max-rule-objects");
 			break;
 		case OPT_CONFIG:
-			c->configs.forced = optarg;
-			c->configs.disabled = 0;
+			use_config(c, optarg);
 			break;
 		case OPT_NO_CONFIG:
-			c->configs.forced = NULL;
-			c->configs.disabled = 1;
+			use_config(c, NULL);
 			break;
 		case OPT_NO_SUPPRESSIONS:
 			c->no_suppressions = 1;
@@ -713,6 +760,12 @@ static void parse_options(struct cli *c, int argc, char **argv)
 			break;
 		case OPT_WRITE_BASELINE:
 			c->record_path = optarg;
+			break;
+		case OPT_ONLY_RULES:
+			c->only_rules = 1;
+			break;
+		case OPT_CHANGED_SINCE:
+			c->changed_since = optarg;
 			break;
 		case 'h':
 			print_help();
@@ -744,19 +797,10 @@ static void cli_init(struct cli *c)
 static int options_for(struct cli *c, const struct scan_target *t,
 		       struct access_options *ao)
 {
-	struct conf_view v;
-	struct diag_list d;
-	int keep;
-
 	*ao = c->access;
 	ao->dump = NULL;
-	if (conf_view(&c->configs, t->path, &c->given, &v) < 0)
-		return 0;
-	keep = t->explicit || !conf_excluded(&v);
-	diag_init(&d);
-	conf_apply(&v, &d, ao);
-	conf_view_free(&v);
-	return keep;
+	return conf_access(&c->configs, t->path, t->explicit, &c->given,
+			   ao) > 0;
 }
 
 /* Pass one: what each named collection lets users write, for the
@@ -810,6 +854,9 @@ static int prepare(struct cli *c, const struct scan_list *l)
 	if (c->record_path &&
 	    suppress_baseline_open(&c->record, c->record_path) < 0)
 		return -1;
+	if (c->changed_since &&
+	    changed_since(&c->changed, c->changed_since) < 0)
+		return -1;
 	return 0;
 }
 
@@ -859,6 +906,7 @@ static void release(struct cli *c, struct scan_list *l)
 	conf_set_free(&c->configs);
 	suppress_baseline_free(&c->baseline);
 	suppress_baseline_free(&c->record);
+	changed_free(&c->changed);
 }
 
 static int check_paths(struct cli *c, int argc, char **argv)
@@ -869,10 +917,15 @@ static int check_paths(struct cli *c, int argc, char **argv)
 
 	if (optind == argc)
 		usage_error("%s", "no PATH given");
+	if (c->changed_since && c->record_path)
+		usage_error("%s", "--write-baseline records every file; it "
+			    "cannot be combined with --changed-since");
 	if (!c->format_set)
 		c->format = tty ? REPORT_TTY : REPORT_GCC;
 	for (i = optind; i < argc; i++)
 		scan_add(&l, argv[i]);
+	for (k = 0; k < l.n && c->only_rules; k++)
+		l.v[k].explicit = strcmp(l.v[k].path, "-") == 0;
 	c->trouble |= l.trouble;
 	if (prepare(c, &l) < 0) {
 		release(c, &l);
@@ -883,6 +936,8 @@ static int check_paths(struct cli *c, int argc, char **argv)
 		    c->color < 0 ? tty && !getenv("NO_COLOR") : c->color,
 		    stdout);
 	summarize(c, &l);
+	if (c->changed_since)
+		changed_filter(&c->changed, &l);
 	for (k = 0; k < l.n; k++)
 		check_file(c, l.v[k].path, target_name(c, &l.v[k]),
 			   l.v[k].explicit);
@@ -901,24 +956,26 @@ static int check_paths(struct cli *c, int argc, char **argv)
 
 static int run_matrix(struct cli *c, int argc, char **argv, int diff)
 {
+	struct matrix_config mc = {&c->configs, &c->given};
 	struct scan_list l = {0};
-	int i, rc;
+	int json = c->format == REPORT_JSON, i, rc;
 
 	if (diff && argc - optind != 2)
 		usage_error("%s", "diff needs OLD and NEW");
 	if (!diff && optind == argc)
 		usage_error("%s", "no PATH given");
-	if (diff)
-		return matrix_diff(argv[optind], argv[optind + 1], &c->rules,
-				   &c->access, c->format == REPORT_JSON,
-				   stdout);
-	for (i = optind; i < argc; i++)
+	for (i = optind; i < argc && !diff; i++)
 		scan_add(&l, argv[i]);
-	rc = matrix_print(&l, &c->rules, &c->access,
-			  c->format == REPORT_JSON, stdout);
+	if (diff)
+		rc = matrix_diff(argv[optind], argv[optind + 1], &c->rules,
+				 &c->access, &mc, json, stdout);
+	else
+		rc = matrix_print(&l, &c->rules, &c->access, &mc, json,
+				  stdout);
 	if (l.trouble && rc == EXIT_CLEAN)
 		rc = EXIT_TROUBLE;
 	scan_free(&l);
+	conf_set_free(&c->configs);
 	return rc;
 }
 

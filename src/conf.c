@@ -15,8 +15,9 @@
 #include "json.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+#define CONF_MAX_FIELD 64	/* bytes in an owner field's name */
 
-static void *xmalloc(size_t n)
+void *conf_xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);
 
@@ -25,7 +26,7 @@ static void *xmalloc(size_t n)
 	return p;
 }
 
-static void *xrealloc(void *p, size_t n)
+void *conf_xrealloc(void *p, size_t n)
 {
 	p = realloc(p, n ? n : 1);
 	if (!p)
@@ -33,7 +34,7 @@ static void *xrealloc(void *p, size_t n)
 	return p;
 }
 
-static char *xstrdup(const char *s)
+char *conf_xstrdup(const char *s)
 {
 	char *t = strdup(s);
 
@@ -45,15 +46,14 @@ static char *xstrdup(const char *s)
 static char *join(const char *dir, const char *name)
 {
 	size_t n = strlen(dir) + strlen(name) + 2;
-	char *s = xmalloc(n);
+	char *s = conf_xmalloc(n);
 
 	snprintf(s, n, "%s%s%s", dir, strcmp(dir, "/") == 0 ? "" : "/",
 		 name);
 	return s;
 }
 
-/* The text of ERRNUM, lower case like every message. */
-static const char *errtext(int errnum)
+const char *conf_errtext(int errnum)
 {
 	static char buf[128];
 
@@ -100,9 +100,9 @@ char *conf_absolute(const char *path)
 	char *dir, *real, *abs;
 
 	if (!slash)
-		dir = xstrdup(".");
+		dir = conf_xstrdup(".");
 	else if (slash == path)
-		dir = xstrdup("/");
+		dir = conf_xstrdup("/");
 	else
 		dir = strndup(path, (size_t)(slash - path));
 	if (!dir)
@@ -123,10 +123,10 @@ char *conf_absolute(const char *path)
 /* The non-empty segments of S other than ".", pointing into *COPY. */
 static char **split(const char *s, char **copy, size_t *n)
 {
-	char **seg = xmalloc((strlen(s) / 2 + 2) * sizeof(*seg));
+	char **seg = conf_xmalloc((strlen(s) / 2 + 2) * sizeof(*seg));
 	char *p, *save = NULL;
 
-	*copy = xstrdup(s);
+	*copy = conf_xstrdup(s);
 	*n = 0;
 	for (p = strtok_r(*copy, "/", &save); p; p = strtok_r(NULL, "/", &save))
 		if (strcmp(p, ".") != 0)
@@ -138,7 +138,7 @@ static void append(char **s, size_t *len, const char *part)
 {
 	size_t n = strlen(part);
 
-	*s = xrealloc(*s, *len + n + 2);
+	*s = conf_xrealloc(*s, *len + n + 2);
 	if (*len)
 		(*s)[(*len)++] = '/';
 	memcpy(*s + *len, part, n + 1);
@@ -163,7 +163,7 @@ char *conf_relative(const char *dir, const char *abs)
 	free(a);
 	free(dcopy);
 	free(acopy);
-	return out ? out : xstrdup(".");
+	return out ? out : conf_xstrdup(".");
 }
 
 /* ---- globs ------------------------------------------------------------ */
@@ -294,7 +294,7 @@ static void cache_grow(struct conf_cache *c)
 
 	c->cap = old.cap ? 2 * old.cap : 64;
 	c->keys = calloc(c->cap, sizeof(*c->keys));
-	c->vals = xmalloc(c->cap * sizeof(*c->vals));
+	c->vals = conf_xmalloc(c->cap * sizeof(*c->vals));
 	if (!c->keys)
 		abort();
 	for (i = 0; i < old.cap; i++) {
@@ -316,7 +316,7 @@ static void cache_put(struct conf_cache *c, const char *key, int val)
 		cache_grow(c);
 	i = cache_slot(c, key);
 	if (!c->keys[i]) {
-		c->keys[i] = xstrdup(key);
+		c->keys[i] = conf_xstrdup(key);
 		c->n++;
 	}
 	c->vals[i] = val;
@@ -339,25 +339,25 @@ static void cache_free(struct conf_cache *c)
 
 struct loader {
 	struct conf *cfg;
-	size_t at;		/* raw offset of the fault */
-	char msg[320];
+	struct conf_fault fault;
 };
 
-static int fail(struct loader *l, size_t at, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/* The faults of a loader, unknown keys among them. */
+#define fail(l, ...) conf_fail(&(l)->fault, __VA_ARGS__)
+#define unknown_key(l, ...) conf_unknown_key(&(l)->fault, __VA_ARGS__)
 
-static int fail(struct loader *l, size_t at, const char *fmt, ...)
+int conf_fail(struct conf_fault *f, size_t at, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(l->msg, sizeof(l->msg), fmt, ap);
+	vsnprintf(f->msg, sizeof(f->msg), fmt, ap);
 	va_end(ap);
-	l->at = at;
+	f->at = at;
 	return -1;
 }
 
-static const char *type_name(enum json_type t)
+const char *conf_type_name(enum json_type t)
 {
 	static const char *const names[] = {
 		"null", "a boolean", "a boolean", "a number", "a string",
@@ -373,7 +373,7 @@ static int expect(struct loader *l, const struct json_node *n,
 	if (n->type == t)
 		return 0;
 	return fail(l, n->span.start, "'%s' must be %s, not %s", what,
-		    type_name(t), type_name(n->type));
+		    conf_type_name(t), conf_type_name(n->type));
 }
 
 /* A string value without NUL characters. */
@@ -394,21 +394,22 @@ static int expect_item(struct loader *l, const struct json_node *n,
 {
 	if (n->type != JSON_STRING)
 		return fail(l, n->span.start, "an item of '%s' must be a "
-			    "string, not %s", what, type_name(n->type));
+			    "string, not %s", what, conf_type_name(n->type));
 	return expect_text(l, n, what);
 }
 
-static int unknown_key(struct loader *l, const struct json_member *m,
-		       const char *where, const char *const *keys,
-		       size_t nkeys)
+int conf_unknown_key(struct conf_fault *f, const struct json_member *m,
+		     const char *where, const char *const *keys,
+		     size_t nkeys)
 {
 	const char *hint = hint_nearest(m->key.text, keys, nkeys);
 
 	if (hint)
-		return fail(l, m->key_span.start, "unknown key '%.80s' in %s; "
-			    "did you mean '%s'?", m->key.text, where, hint);
-	return fail(l, m->key_span.start, "unknown key '%.80s' in %s",
-		    m->key.text, where);
+		return conf_fail(f, m->key_span.start, "unknown key '%.80s' "
+				 "in %s; did you mean '%s'?", m->key.text,
+				 where, hint);
+	return conf_fail(f, m->key_span.start, "unknown key '%.80s' in %s",
+			 m->key.text, where);
 }
 
 /* The check named TEXT at AT: its id, CHECK_COUNT for "all" when
@@ -456,7 +457,7 @@ static int parse_switch(struct loader *l, const struct json_node *n,
 	return 0;
 }
 
-static int severity_named(const char *s)
+int conf_severity_named(const char *s)
 {
 	if (strcmp(s, "note") == 0)
 		return SEV_NOTE;
@@ -481,7 +482,7 @@ static int parse_severities(struct loader *l, const struct json_node *n,
 		id = check_named(l, m->key.text, m->key_span.start, 0);
 		if (id < 0 || expect_text(l, m->value, "severity") < 0)
 			return -1;
-		sev = severity_named(m->value->str.text);
+		sev = conf_severity_named(m->value->str.text);
 		if (sev < 0)
 			return fail(l, m->value->span.start, "invalid severity "
 				    "'%.80s'; use note, warning or error",
@@ -500,9 +501,22 @@ static int parse_level(struct loader *l, const struct json_node *n,
 	if (expect(l, n, JSON_NUMBER, "level") < 0)
 		return -1;
 	if (n->number != 2 && n->number != 3)
-		return fail(l, n->span.start, "invalid level '%.*s'; use 2 or 3",
-			    len < 32 ? len : 32, raw);
+		return fail(l, n->span.start, "invalid level '%.*s'; use 2 "
+			    "or 3", len < 32 ? len : 32, raw);
 	s->level = (int)n->number;
+	return 0;
+}
+
+int conf_platforms_named(const char *s, unsigned *callers)
+{
+	if (strcmp(s, "miniprogram") == 0)
+		*callers = SYM_CALLERS_MINIPROGRAM;
+	else if (strcmp(s, "web") == 0)
+		*callers = SYM_CALLERS_WEB;
+	else if (strcmp(s, "both") == 0)
+		*callers = 0;
+	else
+		return -1;
 	return 0;
 }
 
@@ -514,13 +528,7 @@ static int parse_platforms(struct loader *l, const struct json_node *n,
 	if (expect_text(l, n, "platforms") < 0)
 		return -1;
 	p = n->str.text;
-	if (strcmp(p, "miniprogram") == 0)
-		s->callers = SYM_CALLERS_MINIPROGRAM;
-	else if (strcmp(p, "web") == 0)
-		s->callers = SYM_CALLERS_WEB;
-	else if (strcmp(p, "both") == 0)
-		s->callers = 0;
-	else
+	if (conf_platforms_named(p, &s->callers) < 0)
 		return fail(l, n->span.start, "invalid platforms '%.80s'; use "
 			    "miniprogram, web or both", p);
 	s->callers_set = 1;
@@ -566,7 +574,7 @@ static int parse_strings(struct loader *l, const struct json_node *n,
 	if (count == 0)
 		return fail(l, n->span.start, "'%s' is empty", what);
 	globs_free(out);
-	out->v = xmalloc(count * sizeof(*out->v));
+	out->v = conf_xmalloc(count * sizeof(*out->v));
 	for (i = 0; i < count; i++) {
 		if (expect_item(l, items[i], what) < 0)
 			return -1;
@@ -577,7 +585,7 @@ static int parse_strings(struct loader *l, const struct json_node *n,
 			return fail(l, items[i]->span.start, "pattern '%.80s' "
 				    "in '%s' names no path",
 				    items[i]->str.text, what);
-		out->v[out->n++] = xstrdup(items[i]->str.text);
+		out->v[out->n++] = conf_xstrdup(items[i]->str.text);
 	}
 	return 0;
 }
@@ -619,7 +627,7 @@ static int parse_overrides(struct loader *l, const struct json_node *n)
 
 	if (expect(l, n, JSON_ARRAY, "overrides") < 0)
 		return -1;
-	cfg->overrides = xrealloc(cfg->overrides,
+	cfg->overrides = conf_xrealloc(cfg->overrides,
 				  (cfg->noverrides + n->nitems) *
 				  sizeof(*cfg->overrides));
 	for (i = 0; i < n->nitems; i++) {
@@ -642,7 +650,7 @@ static int parse_pointer(struct loader *l, const struct json_node *n,
 			    "pointer is empty or starts with '/'",
 			    n->str.text);
 	free(s->pointer);
-	s->pointer = xstrdup(n->str.text);
+	s->pointer = conf_xstrdup(n->str.text);
 	return 0;
 }
 
@@ -655,7 +663,7 @@ static int parse_reason(struct loader *l, const struct json_node *n,
 		return fail(l, n->span.start, "the 'reason' of a suppression "
 			    "is empty; say why the finding is accepted");
 	free(s->reason);
-	s->reason = xstrdup(n->str.text);
+	s->reason = conf_xstrdup(n->str.text);
 	return 0;
 }
 
@@ -715,7 +723,7 @@ static int parse_suppressions(struct loader *l, const struct json_node *n)
 
 	if (expect(l, n, JSON_ARRAY, "suppressions") < 0)
 		return -1;
-	cfg->suppressions = xrealloc(cfg->suppressions,
+	cfg->suppressions = conf_xrealloc(cfg->suppressions,
 				     (cfg->nsuppressions + n->nitems) *
 				     sizeof(*cfg->suppressions));
 	for (i = 0; i < n->nitems; i++) {
@@ -729,13 +737,49 @@ static int parse_suppressions(struct loader *l, const struct json_node *n)
 	return 0;
 }
 
+/* Is there a control character in S? */
+static int has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
+/* A top-level document field that the engine can name in doc['F']. */
+static int check_owner_names(struct loader *l, const struct json_node *n,
+			     const struct conf_globs *g)
+{
+	const char *f;
+	size_t i;
+
+	for (i = 0; i < g->n; i++) {
+		f = g->v[i];
+		if (strpbrk(f, "'\\.") || has_control(f))
+			return fail(l, n->items[i]->span.start, "invalid owner "
+				    "field '%.80s': a field name without "
+				    "quotes, backslashes, dots or control "
+				    "characters", f);
+		if (strlen(f) > CONF_MAX_FIELD)
+			return fail(l, n->items[i]->span.start, "owner field "
+				    "'%.40s...' is longer than %d bytes", f,
+				    CONF_MAX_FIELD);
+		if (strcmp(f, "_openid") == 0)
+			return fail(l, n->items[i]->span.start, "'_openid' is "
+				    "not an extra owner field: the platform "
+				    "sets it to the caller's openid");
+	}
+	return 0;
+}
+
 static int parse_owner_fields(struct loader *l, const struct json_node *n)
 {
 	struct conf_globs g = {NULL, 0};
 	struct conf *cfg = l->cfg;
 	size_t i;
 
-	if (parse_strings(l, n, "ownerFields", 0, 0, &g) < 0) {
+	if (parse_strings(l, n, "ownerFields", 0, 0, &g) < 0 ||
+	    check_owner_names(l, n, &g) < 0) {
 		globs_free(&g);
 		return -1;
 	}
@@ -795,7 +839,8 @@ static int parse_root(struct loader *l, const struct json_doc *doc)
 	}
 	if (root->type != JSON_OBJECT)
 		return fail(l, root->span.start, "a configuration file holds "
-			    "a JSON object, not %s", type_name(root->type));
+			    "a JSON object, not %s",
+			    conf_type_name(root->type));
 	for (i = 0; i < root->nmembers; i++)
 		if (parse_member(l, &root->members[i]) < 0)
 			return -1;
@@ -826,13 +871,29 @@ static void conf_free(struct conf *cfg)
 	free(cfg);
 }
 
+/* Print the fault that stops the run, and keep it in S for a caller that
+ * shows it another way (the language server, which sets S->quiet). */
+static void fault(struct conf_set *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void fault(struct conf_set *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s->fault, sizeof(s->fault), fmt, ap);
+	va_end(ap);
+	if (!s->quiet)
+		fprintf(stderr, "%s\n", s->fault);
+}
+
 /* Load PATH, shown as NAME, whose globs are relative to the absolute
  * directory DIR.  NULL after printing the fault. */
-static struct conf *load(const char *path, const char *name,
-			   const char *dir)
+static struct conf *load(struct conf_set *s, const char *path,
+			 const char *name, const char *dir)
 {
 	struct conf *cfg = calloc(1, sizeof(*cfg));
-	struct loader l = {cfg, 0, ""};
+	struct loader l = {cfg, {0, ""}};
 	struct json_doc doc;
 	struct src_pos p;
 	char err[256];
@@ -840,10 +901,10 @@ static struct conf *load(const char *path, const char *name,
 	if (!cfg)
 		abort();
 	conf_settings_init(&cfg->set);
-	cfg->dir = xstrdup(dir);
+	cfg->dir = conf_xstrdup(dir);
 	if (src_load(&cfg->src, path, name, SRC_MAX_SIZE_DEFAULT, err,
 		     sizeof(err)) < 0) {
-		fprintf(stderr, "rulecheck: %s: %s\n", name, err);
+		fault(s, "rulecheck: %s: %s", name, err);
 		free(cfg->dir);
 		free(cfg);
 		return NULL;
@@ -851,16 +912,15 @@ static struct conf *load(const char *path, const char *name,
 
 	if (json_parse(&doc, cfg->src.buf, cfg->src.len,
 		       JSON_MAX_DEPTH_DEFAULT) < 0)
-		fail(&l, doc.err_span.start, "%s", doc.err);
+		conf_fail(&l.fault, doc.err_span.start, "%s", doc.err);
 	else
 		parse_root(&l, &doc);
 	json_free(&doc);
-	if (l.msg[0] == '\0')
+	if (l.fault.msg[0] == '\0')
 		return cfg;
 
-	p = src_position(&cfg->src, l.at);
-	fprintf(stderr, "%s:%u:%u: error: %s\n", name, p.line, p.column,
-		l.msg);
+	p = src_position(&cfg->src, l.fault.at);
+	fault(s, "%s:%u:%u: error: %s", name, p.line, p.column, l.fault.msg);
 	conf_free(cfg);
 	return NULL;
 }
@@ -871,7 +931,7 @@ static int add_config(struct conf_set *s, struct conf *cfg)
 {
 	if (s->n == s->cap) {
 		s->cap = s->cap ? 2 * s->cap : 4;
-		s->v = xrealloc(s->v, s->cap * sizeof(*s->v));
+		s->v = conf_xrealloc(s->v, s->cap * sizeof(*s->v));
 	}
 	s->v[s->n] = cfg;
 	return (int)s->n++;
@@ -886,11 +946,11 @@ static char *display_name(struct conf_set *s, const char *path)
 	if (!s->cwd)
 		s->cwd = realpath(".", NULL);
 	if (!s->cwd)
-		return xstrdup(path);
+		return conf_xstrdup(path);
 	rel = conf_relative(s->cwd, path);
 	if (strncmp(rel, "../", 3) == 0 || strcmp(rel, "..") == 0) {
 		free(rel);
-		return xstrdup(path);
+		return conf_xstrdup(path);
 	}
 	return rel;
 }
@@ -906,7 +966,7 @@ static int probe(struct conf_set *s, const char *dir)
 
 	if (stat(path, &st) == 0) {
 		name = display_name(s, path);
-		cfg = load(path, name, dir);
+		cfg = load(s, path, name, dir);
 		free(name);
 		rc = cfg ? add_config(s, cfg) : -2;
 	}
@@ -919,7 +979,7 @@ static char *parent(const char *dir)
 	const char *slash = strrchr(dir, '/');
 
 	if (!slash || slash == dir)
-		return xstrdup("/");
+		return conf_xstrdup("/");
 	return strndup(dir, (size_t)(slash - dir));
 }
 
@@ -928,14 +988,14 @@ static char *parent(const char *dir)
  * is remembered. */
 static int find_up(struct conf_set *s, const char *dir)
 {
-	char **seen = NULL, *cur = xstrdup(dir), *up;
+	char **seen = NULL, *cur = conf_xstrdup(dir), *up;
 	size_t n = 0, i;
 	int found = -1;
 
 	for (;;) {
 		if (cache_get(s->cache, cur, &found))
 			break;
-		seen = xrealloc(seen, (n + 1) * sizeof(*seen));
+		seen = conf_xrealloc(seen, (n + 1) * sizeof(*seen));
 		seen[n++] = cur;
 		found = probe(s, cur);
 		if (found != -1 || strcmp(cur, "/") == 0)
@@ -964,12 +1024,11 @@ static int forced(struct conf_set *s)
 		return 0;
 	abs = conf_absolute(s->forced);
 	if (!abs) {
-		fprintf(stderr, "rulecheck: %s: %s\n", s->forced,
-			errtext(errno));
+		fault(s, "rulecheck: %s: %s", s->forced, conf_errtext(errno));
 		return -2;
 	}
 	dir = parent(abs);
-	cfg = load(s->forced, s->forced, dir);
+	cfg = load(s, s->forced, s->forced, dir);
 	free(abs);
 	free(dir);
 	return cfg ? add_config(s, cfg) : -2;
@@ -1031,9 +1090,9 @@ int conf_view(struct conf_set *s, const char *path,
 	if (idx >= 0) {
 		v->cfg = s->v[idx];
 		v->rel = abs ? conf_relative(v->cfg->dir, abs) :
-			       xstrdup(path);
+			       conf_xstrdup(path);
 	} else {
-		v->rel = xstrdup(path);
+		v->rel = conf_xstrdup(path);
 	}
 	free(abs);
 	settings_for(v, cli);
@@ -1048,7 +1107,7 @@ void conf_self_view(struct conf *cfg, const struct conf_settings *cli,
 	memset(v, 0, sizeof(*v));
 	v->cfg = cfg;
 	v->rel = abs ? conf_relative(cfg->dir, abs) :
-		       xstrdup(cfg->src.name);
+		       conf_xstrdup(cfg->src.name);
 	free(abs);
 	settings_for(v, cli);
 }
@@ -1065,6 +1124,19 @@ int conf_excluded(const struct conf_view *v)
 	return v->cfg && conf_glob_match(&v->cfg->exclude, v->rel);
 }
 
+static void apply_access(const struct conf_view *v,
+			 struct access_options *ao)
+{
+	if (v->cfg) {
+		ao->owner_fields = (const char *const *)v->cfg->owner_fields;
+		ao->nowner_fields = v->cfg->nowner_fields;
+	}
+	if (v->set.level)
+		ao->level = v->set.level;
+	if (v->set.callers_set)
+		ao->callers = v->set.callers;
+}
+
 void conf_apply(const struct conf_view *v, struct diag_list *d,
 		  struct access_options *ao)
 {
@@ -1076,10 +1148,21 @@ void conf_apply(const struct conf_view *v, struct diag_list *d,
 		if (v->set.severity[i] >= 0)
 			d->severity[i] = (unsigned char)v->set.severity[i];
 	}
-	if (v->set.level)
-		ao->level = v->set.level;
-	if (v->set.callers_set)
-		ao->callers = v->set.callers;
+	apply_access(v, ao);
+}
+
+int conf_access(struct conf_set *s, const char *path, int explicit,
+		const struct conf_settings *cli, struct access_options *ao)
+{
+	struct conf_view v;
+	int keep;
+
+	if (conf_view(s, path, cli, &v) < 0)
+		return -1;
+	keep = explicit || !conf_excluded(&v);
+	apply_access(&v, ao);
+	conf_view_free(&v);
+	return keep;
 }
 
 void conf_fix_severities(const struct conf_view *v, struct diag_list *d)

@@ -10,6 +10,7 @@
 
 #include "access.h"
 #include "diag.h"
+#include "json.h"
 #include "source.h"
 
 #define CONF_FILE_NAME ".rulecheck.json"
@@ -51,7 +52,7 @@ struct conf {
 	struct src_file src;	/* src.name: the name shown in messages */
 	char *dir;		/* absolute directory, the base of every glob */
 	struct conf_settings set;
-	char **owner_fields;	/* "ownerFields"; not yet read by the engine */
+	char **owner_fields;	/* "ownerFields", for the engine */
 	size_t nowner_fields;
 	struct conf_globs exclude;
 	struct conf_override *overrides;
@@ -61,6 +62,42 @@ struct conf {
 };
 
 struct conf_cache;
+
+/* A fault in a JSON file that rulecheck reads for itself (a
+ * configuration, a baseline): its raw offset, and why. */
+struct conf_fault {
+	size_t at;
+	char msg[320];
+};
+
+/* Record a fault in F; returns -1. */
+int conf_fail(struct conf_fault *f, size_t at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* malloc, realloc and strdup that abort when memory runs out. */
+void *conf_xmalloc(size_t n);
+void *conf_xrealloc(void *p, size_t n);
+char *conf_xstrdup(const char *s);
+
+/* SEV_NOTE, SEV_WARNING or SEV_ERROR for "note", "warning" or "error";
+ * else -1. */
+int conf_severity_named(const char *s);
+
+/* The callers of "miniprogram", "web" or "both" (0) in *CALLERS; -1 for
+ * any other name. */
+int conf_platforms_named(const char *s, unsigned *callers);
+
+/* The text of ERRNUM, lower case like every message. */
+const char *conf_errtext(int errnum);
+
+/* "a string", "an object", ... */
+const char *conf_type_name(enum json_type t);
+
+/* Record that the key of M is none of KEYS, with the nearest as a hint;
+ * WHERE names the object.  Returns -1. */
+int conf_unknown_key(struct conf_fault *f, const struct json_member *m,
+		     const char *where, const char *const *keys,
+		     size_t nkeys);
 
 /* Every configuration a run has loaded, and which one governs each
  * directory seen so far. */
@@ -72,6 +109,8 @@ struct conf_set {
 	size_t n, cap;
 	struct conf_cache *cache;
 	char *cwd;		/* for the names of configuration files */
+	char fault[400];	/* the message of the fault, once failed */
+	int quiet;		/* keep the fault, print nothing */
 };
 
 /* The configuration of one file and the settings that result. */
@@ -96,6 +135,13 @@ int conf_excluded(const struct conf_view *v);
  * AO, from the view's settings; D and AO start from their defaults. */
 void conf_apply(const struct conf_view *v, struct diag_list *d,
 		  struct access_options *ao);
+
+/* The level, platforms and owner fields of PATH's configuration (and
+ * the command line) applied to AO.  Returns 1, or 0 when a directory scan
+ * passes over the file (not EXPLICIT, and excluded), or -1 after printing
+ * why a configuration file could not be used. */
+int conf_access(struct conf_set *s, const char *path, int explicit,
+		const struct conf_settings *cli, struct access_options *ao);
 
 /* After the checks ran: a severity set explicitly wins over the one a
  * compliance level chose. */

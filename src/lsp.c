@@ -15,6 +15,7 @@
 #include "lint.h"
 #include "lsp.h"
 #include "report.h"
+#include "suppress.h"
 
 #define LSP_MAX_HEADER 8192	/* bytes in one block of header fields */
 #define LSP_LINE_KEEP 256	/* the tail of a header line that is kept */
@@ -331,20 +332,14 @@ static int lsp_hex(int c)
 	return -1;
 }
 
-/* The last path segment of URI, percent-decoded (but never to a NUL). */
-static char *lsp_uri_name(const char *uri)
+/* The bytes from START to END, percent-decoded (but never to a NUL). */
+static char *lsp_decode(const char *start, const char *end)
 {
-	const char *p = uri + strcspn(uri, "?#"), *start = p;
-	char *name, *o;
+	char *out = malloc((size_t)(end - start) + 1), *o = out;
 	int hi, lo;
 
-	while (start > uri && start[-1] != '/')
-		start--;
-	name = o = malloc((size_t)(p - start) + 1);
-	if (!name)
-		return NULL;
-	for (; start < p; start++) {
-		hi = *start == '%' && start + 2 < p ? lsp_hex(start[1]) : -1;
+	for (; out && start < end; start++) {
+		hi = *start == '%' && start + 2 < end ? lsp_hex(start[1]) : -1;
 		lo = hi >= 0 ? lsp_hex(start[2]) : -1;
 		if (lo >= 0 && (hi || lo)) {
 			*o++ = (char)(hi * 16 + lo);
@@ -353,8 +348,35 @@ static char *lsp_uri_name(const char *uri)
 			*o++ = *start;
 		}
 	}
-	*o = '\0';
-	return name;
+	if (out)
+		*o = '\0';
+	return out;
+}
+
+/* The last path segment of URI, decoded. */
+static char *lsp_uri_name(const char *uri)
+{
+	const char *p = uri + strcspn(uri, "?#"), *start = p;
+
+	while (start > uri && start[-1] != '/')
+		start--;
+	return lsp_decode(start, p);
+}
+
+/* The file a file: URI names, decoded, or NULL for another scheme; a
+ * host other than localhost is refused. */
+static char *lsp_uri_path(const char *uri)
+{
+	const char *p;
+
+	if (strncasecmp(uri, "file://", 7) != 0)
+		return NULL;
+	p = uri + 7;
+	if (strncasecmp(p, "localhost/", 10) == 0)
+		p += 9;
+	if (*p != '/')
+		return NULL;
+	return lsp_decode(p, p + strcspn(p, "?#"));
 }
 
 static struct lsp_doc *lsp_doc_add(struct lsp_server *s, const char *uri)
@@ -424,44 +446,11 @@ static void lsp_doc_version(struct lsp_doc *doc, const cJSON *td)
 
 /* ---- positions ------------------------------------------------------- */
 
-/* The length of the UTF-8 character at S: a well-formed sequence, or
- * else one byte, as the source map counts. */
-static size_t lsp_char_len(const unsigned char *s, size_t avail)
-{
-	size_t n, i;
-
-	if (s[0] < 0xc2 || s[0] > 0xf4)
-		return 1;
-	n = s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
-	if (n > avail)
-		return 1;
-	for (i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 1;
-	return n;
-}
-
 /* A character beyond the Basic Multilingual Plane takes a surrogate
  * pair: two code units. */
 static size_t lsp_units(size_t char_len)
 {
 	return char_len == 4 ? 2 : 1;
-}
-
-/* The index of the line of F holding OFFSET. */
-static size_t lsp_line_of(const struct src_file *f, size_t offset)
-{
-	size_t lo = 0, hi = f->nlines;
-
-	while (hi - lo > 1) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (f->line_starts[mid] <= offset)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return lo;
 }
 
 /* OFFSET of F as an LSP position.  The first line starts at the first
@@ -474,11 +463,11 @@ static cJSON *lsp_position(const struct src_file *f, size_t offset)
 
 	offset = offset < f->len ? offset : f->len;
 	if (f->nlines) {
-		line = lsp_line_of(f, offset);
+		line = src_find_line(f, offset);
 		i = line ? f->line_starts[line] : 0;
 	}
 	for (; i < offset; i += n) {
-		n = lsp_char_len(buf + i, f->len - i);
+		n = src_char_len(buf + i, f->len - i);
 		if (i + n > offset)
 			break;
 		units += lsp_units(n);
@@ -515,7 +504,7 @@ static size_t lsp_offset(const char *text, size_t len, const cJSON *pos)
 			line--;
 	}
 	for (; i < len && t[i] != '\n' && t[i] != '\r'; i += n) {
-		n = lsp_char_len(t + i, len - i);
+		n = src_char_len(t + i, len - i);
 		if (units + lsp_units(n) > ch)
 			break;
 		units += lsp_units(n);
@@ -580,29 +569,72 @@ static cJSON *lsp_failure(const char *message)
 	return diags;
 }
 
+/* The settings of the document's .rulecheck.json, found from the file
+ * its URI names, applied to D and AO; a document that is no file, or
+ * whose directory does not exist, takes none.  Returns -1 when the
+ * configuration is invalid. */
+static int lsp_configure(const struct lsp_doc *doc, struct conf_set *set,
+			 struct conf_view *v, struct diag_list *d,
+			 struct access_options *ao)
+{
+	struct conf_settings none;
+	char *path = lsp_uri_path(doc->uri);
+	int rc;
+
+	char *abs = path ? conf_absolute(path) : NULL;
+
+	conf_settings_init(&none);
+	memset(set, 0, sizeof(*set));
+	set->disabled = !abs;
+	set->quiet = 1;
+	rc = conf_view(set, abs ? abs : doc->name, &none, v);
+	free(path);
+	free(abs);
+	if (rc == 0)
+		conf_apply(v, d, ao);
+	return rc;
+}
+
 /* The checks of a loaded document, as the command line runs them on one
- * file: the document is its own summary for role-doc-writable. */
-static void lsp_lint(struct lsp_server *s, struct diag_list *d,
-		     struct rule_file *rf, const char *uri)
+ * file: the document is its own summary for role-doc-writable; then the
+ * severities and suppressions of its configuration. */
+static void lsp_lint(struct diag_list *d, struct rule_file *rf,
+		     const struct lsp_doc *doc, struct conf_view *v,
+		     const struct access_options *ao)
 {
 	struct access_summary summary = { 0 };
 
 	if (rf->json.root)
-		access_summarize(&summary, rf, &s->ao);
-	if (lint_file(d, rf, 1, &s->ao, &summary) == LINT_INTERNAL)
+		access_summarize(&summary, rf, ao);
+	if (lint_file(d, rf, 1, ao, &summary) == LINT_INTERNAL)
 		fprintf(stderr, "rulecheck: %s: internal error: a witness "
-			"did not hold on re-evaluation\n", uri);
+			"did not hold on re-evaluation\n", doc->uri);
 	access_summary_free(&summary);
+	conf_fix_severities(v, d);
+	suppress_file(d, rf, v);
+}
+
+static cJSON *lsp_diagnostics(struct diag_list *d)
+{
+	cJSON *diags = cJSON_CreateArray();
+	size_t i;
+
+	diag_sort(d);
+	for (i = 0; i < d->n; i++)
+		cJSON_AddItemToArray(diags, lsp_diagnostic(&d->v[i]));
+	return diags;
 }
 
 /* Run every check on DOC and return its diagnostics. */
 static cJSON *lsp_check(struct lsp_server *s, const struct lsp_doc *doc)
 {
+	struct access_options ao = s->ao;
+	struct conf_set set;
+	struct conf_view v;
 	struct diag_list d;
 	struct rule_file rf;
 	char err[256];
 	cJSON *diags;
-	size_t i;
 
 	if (!doc->text) {
 		snprintf(err, sizeof(err), "file is larger than %zu bytes",
@@ -610,20 +642,20 @@ static cJSON *lsp_check(struct lsp_server *s, const struct lsp_doc *doc)
 		return lsp_failure(err);
 	}
 	diag_init(&d);
-	if (rules_load_memory(&rf, doc->name, doc->text, doc->len, &s->ro, &d,
-			      err, sizeof(err)) < 0) {
-		diag_free(&d);
-		return lsp_failure(err);
+	if (lsp_configure(doc, &set, &v, &d, &ao) < 0) {
+		diags = lsp_failure(set.fault);
+	} else if (rules_load_memory(&rf, doc->name, doc->text, doc->len,
+				     &s->ro, &d, err, sizeof(err)) < 0) {
+		diags = lsp_failure(err);
+		conf_view_free(&v);
+	} else {
+		lsp_lint(&d, &rf, doc, &v, &ao);
+		diags = lsp_diagnostics(&d);
+		rules_free(&rf);
+		conf_view_free(&v);
 	}
-
-	lsp_lint(s, &d, &rf, doc->uri);
-	diag_sort(&d);
-	diags = cJSON_CreateArray();
-	for (i = 0; i < d.n; i++)
-		cJSON_AddItemToArray(diags, lsp_diagnostic(&d.v[i]));
-
 	diag_free(&d);
-	rules_free(&rf);
+	conf_set_free(&set);
 	return diags;
 }
 

@@ -108,46 +108,83 @@ static int print_kind(struct rule_file *files, size_t nfiles,
 				print_header(out, kind);
 				header = 1;
 			}
-			rc |= matrix_row(&files[i], &files[i].objects[k], ao,
-					 out, rows);
+			rc |= matrix_row(&files[i], &files[i].objects[k],
+					 &ao[i], out, rows);
 		}
 	}
 	return rc;
 }
 
+/* The options of every file of L that is not excluded, in *AOS, before
+ * anything is read: an invalid configuration stops the run.  Returns the
+ * number of files, or -1. */
+static long matrix_options(const struct scan_list *l,
+			   const struct access_options *ao,
+			   const struct matrix_config *mc,
+			   struct access_options *aos, size_t *keep)
+{
+	size_t i, n = 0;
+	int r;
+
+	for (i = 0; i < l->n; i++) {
+		aos[n] = *ao;
+		r = conf_access(mc->set, l->v[i].path, l->v[i].explicit,
+				mc->cli, &aos[n]);
+		if (r < 0)
+			return -1;
+		if (r > 0)
+			keep[n++] = i;
+	}
+	return (long)n;
+}
+
+static void print_json(FILE *out, cJSON *root)
+{
+	char *text = cJSON_Print(root);
+
+	fprintf(out, "%s\n", text);
+	free(text);
+	cJSON_Delete(root);
+}
+
 int matrix_print(const struct scan_list *l, const struct rule_options *ro,
-		 const struct access_options *ao, int json, FILE *out)
+		 const struct access_options *ao,
+		 const struct matrix_config *mc, int json, FILE *out)
 {
 	static const enum rule_kind kinds[] = {
 		RULE_KIND_DATABASE, RULE_KIND_STORAGE, RULE_KIND_FUNCTION
 	};
-	struct rule_file *files = calloc(l->n ? l->n : 1, sizeof(*files));
+	size_t cap = l->n ? l->n : 1, *keep = calloc(cap, sizeof(*keep));
+	struct rule_file *files = calloc(cap, sizeof(*files));
+	struct access_options *aos = calloc(cap, sizeof(*aos));
 	cJSON *root = json ? cJSON_CreateObject() : NULL;
 	cJSON *rows = json ? cJSON_AddArrayToObject(root, "matrix") : NULL;
+	long nkeep;
 	size_t i, n = 0;
 	int rc = 0, any = 0;
-	char *text;
 
-	if (!files)
+	if (!files || !aos || !keep)
 		abort();
-	for (i = 0; i < l->n; i++) {
-		if (load(&files[n], l->v[i].path, ro) < 0)
+	nkeep = matrix_options(l, ao, mc, aos, keep);
+	for (i = 0; nkeep > 0 && i < (size_t)nkeep; i++) {
+		aos[n] = aos[i];
+		if (load(&files[n], l->v[keep[i]].path, ro) < 0)
 			rc = -1;
 		else
 			n++;
 	}
-	for (i = 0; i < 3; i++)
-		rc |= print_kind(files, n, kinds[i], ao, out, rows, &any);
-	if (json) {
-		text = cJSON_Print(root);
-		fprintf(out, "%s\n", text);
-		free(text);
+	for (i = 0; nkeep >= 0 && i < 3; i++)
+		rc |= print_kind(files, n, kinds[i], aos, out, rows, &any);
+	if (json && nkeep >= 0)
+		print_json(out, root);
+	else
 		cJSON_Delete(root);
-	}
 	for (i = 0; i < n; i++)
 		rules_free(&files[i]);
 	free(files);
-	return rc < 0 ? 2 : 0;
+	free(aos);
+	free(keep);
+	return rc < 0 || nkeep < 0 ? 2 : 0;
 }
 
 /* ---- diff ------------------------------------------------------------- */
@@ -177,6 +214,7 @@ static const struct rule_object *counterpart(const struct rule_file *old,
 static enum sym_result new_access(const struct rule_object *obj,
 				  const struct rule_object *was,
 				  const char *op, int cls,
+				  const struct access_options *ao,
 				  struct sym_witness *w)
 {
 	struct sym_goal g[2];
@@ -196,6 +234,7 @@ static enum sym_result new_access(const struct rule_object *obj,
 	q.identity_free = cls >= SYM_ANY;
 	q.goals = g;
 	q.ngoals = 2;
+	access_limit_query(ao, &q);
 	return sym_solve(&q, w);
 }
 
@@ -233,7 +272,9 @@ static void print_change(FILE *out, cJSON *changes,
 /* Compare one object of NEW with OLD; returns 1 new access, 0 none, -1
  * undecided. */
 static int diff_object(const struct rule_file *rf, const struct rule_file *old,
-		       const struct rule_object *obj, FILE *out, cJSON *changes)
+		       const struct rule_object *obj,
+		       const struct access_options *ao, FILE *out,
+		       cJSON *changes)
 {
 	const struct rule_object *was = counterpart(old, obj);
 	const char *const *ops;
@@ -245,7 +286,7 @@ static int diff_object(const struct rule_file *rf, const struct rule_file *old,
 	access_ops(obj->kind, &ops, &n);
 	for (i = 0; i < n; i++) {
 		for (cls = SYM_PUBLIC; cls <= SYM_CLASS_COUNT; cls++) {
-			r = new_access(obj, was, ops[i], cls, &w);
+			r = new_access(obj, was, ops[i], cls, ao, &w);
 			if (r != SYM_UNSAT)
 				break;
 		}
@@ -265,35 +306,31 @@ static int diff_object(const struct rule_file *rf, const struct rule_file *old,
 
 int matrix_diff(const char *old, const char *new,
 		const struct rule_options *ro,
-		const struct access_options *ao, int json, FILE *out)
+		const struct access_options *ao,
+		const struct matrix_config *mc, int json, FILE *out)
 {
+	struct access_options opt = *ao;
 	struct rule_file a, b;
-	cJSON *root = json ? cJSON_CreateObject() : NULL;
-	cJSON *changes = json ? cJSON_AddArrayToObject(root, "diff") : NULL;
+	cJSON *root, *changes;
 	int rc = 0, r;
 	size_t i;
-	char *text;
 
-	(void)ao;
-	if (load(&a, old, ro) < 0) {
-		cJSON_Delete(root);
+	if (conf_access(mc->set, new, 1, mc->cli, &opt) < 0)
 		return 2;
-	}
+	if (load(&a, old, ro) < 0)
+		return 2;
 	if (load(&b, new, ro) < 0) {
 		rules_free(&a);
-		cJSON_Delete(root);
 		return 2;
 	}
+	root = json ? cJSON_CreateObject() : NULL;
+	changes = json ? cJSON_AddArrayToObject(root, "diff") : NULL;
 	for (i = 0; i < b.nobjects; i++) {
-		r = diff_object(&b, &a, &b.objects[i], out, changes);
+		r = diff_object(&b, &a, &b.objects[i], &opt, out, changes);
 		rc = rc < 0 || r < 0 ? -1 : rc | r;
 	}
-	if (json) {
-		text = cJSON_Print(root);
-		fprintf(out, "%s\n", text);
-		free(text);
-		cJSON_Delete(root);
-	}
+	if (json)
+		print_json(out, root);
 	rules_free(&a);
 	rules_free(&b);
 	return rc < 0 ? 2 : rc;

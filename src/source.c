@@ -182,8 +182,7 @@ int src_from_memory(struct src_file *f, const char *name,
 	return 0;
 }
 
-/* The index of the line holding OFFSET (clamped to the text). */
-static size_t src_find_line(const struct src_file *f, size_t offset)
+size_t src_find_line(const struct src_file *f, size_t offset)
 {
 	size_t lo = 0, hi = f->nlines;
 
@@ -198,9 +197,7 @@ static size_t src_find_line(const struct src_file *f, size_t offset)
 	return lo;
 }
 
-/* The length of the character at S: a well-formed UTF-8 sequence, or
- * else one byte (so that an invalid byte takes one column). */
-static size_t src_char_len(const unsigned char *s, size_t avail)
+size_t src_char_len(const unsigned char *s, size_t avail)
 {
 	size_t n, i;
 

@@ -35,6 +35,13 @@ int src_from_memory(struct src_file *f, const char *name,
 
 struct src_pos src_position(const struct src_file *f, size_t offset);
 
+/* The index of the line of F holding OFFSET (0 without lines). */
+size_t src_find_line(const struct src_file *f, size_t offset);
+
+/* The length of the character at S: a well-formed UTF-8 sequence, or
+ * else one byte (so that an invalid byte takes one column). */
+size_t src_char_len(const unsigned char *s, size_t avail);
+
 /* The raw bytes of the line holding OFFSET, without its line break. */
 const char *src_line(const struct src_file *f, size_t offset, size_t *len);
 

@@ -20,35 +20,6 @@
 #define PRINT_MAX 512		/* longer expressions are cut and hashed */
 #define PRINT_KEEP 480
 
-static void *xmalloc(size_t n)
-{
-	void *p = malloc(n ? n : 1);
-
-	if (!p)
-		abort();
-	return p;
-}
-
-static char *xstrdup(const char *s)
-{
-	char *t = strdup(s);
-
-	if (!t)
-		abort();
-	return t;
-}
-
-/* The text of ERRNUM, lower case like every message. */
-static const char *errtext(int errnum)
-{
-	static char buf[128];
-
-	snprintf(buf, sizeof(buf), "%s", strerror(errnum));
-	if (buf[0] >= 'A' && buf[0] <= 'Z' && buf[1] >= 'a' && buf[1] <= 'z')
-		buf[0] = (char)(buf[0] - 'A' + 'a');
-	return buf;
-}
-
 /* ---- where a finding sits --------------------------------------------- */
 
 /* A member of a rule object: its key through the end of its value. */
@@ -79,7 +50,7 @@ static int by_start(const void *pa, const void *pb)
  * one sweep over the sorted list. */
 static void link_parents(struct sites *s)
 {
-	size_t *stack = xmalloc(s->n * sizeof(*stack)), top = 0, i;
+	size_t *stack = conf_xmalloc(s->n * sizeof(*stack)), top = 0, i;
 
 	for (i = 0; i < s->n; i++) {
 		while (top && s->v[stack[top - 1]].end <= s->v[i].start)
@@ -119,12 +90,12 @@ static void sites_build(struct sites *s, const struct rule_file *rf)
 	memset(s, 0, sizeof(*s));
 	if (!rf)
 		return;
-	s->owner = xmalloc(rf->nobjects * sizeof(*s->owner));
+	s->owner = conf_xmalloc(rf->nobjects * sizeof(*s->owner));
 	for (i = 0; i < rf->nobjects; i++)
 		s->owner[i] = owner_key(&rf->objects[i]);
 	for (i = 0; i < rf->nobjects; i++)
 		n += rf->objects[i].node->nmembers;
-	s->v = xmalloc(n * sizeof(*s->v));
+	s->v = conf_xmalloc(n * sizeof(*s->v));
 	for (i = 0; i < rf->nobjects; i++) {
 		const struct rule_object *obj = &rf->objects[i];
 
@@ -174,7 +145,7 @@ static char *site_pointer(const struct site *st)
 {
 	const struct json_string *k = &st->m->key;
 	size_t n = strlen(st->obj->pointer), i;
-	char *p = xmalloc(n + 2 * k->len + 2), *q = p + n;
+	char *p = conf_xmalloc(n + 2 * k->len + 2), *q = p + n;
 
 	memcpy(p, st->obj->pointer, n);
 	*q++ = '/';
@@ -196,7 +167,7 @@ static char *pointer_of(const struct finding *f, const struct site *st)
 {
 	if (st)
 		return site_pointer(st);
-	return xstrdup(f->pointer ? f->pointer : "");
+	return conf_xstrdup(f->pointer ? f->pointer : "");
 }
 
 /* ---- fingerprints ----------------------------------------------------- */
@@ -215,7 +186,7 @@ static uint64_t fnv1a(const char *s, size_t n)
  * bytes, the start of it and a hash of the whole. */
 static char *squeeze(const char *text, size_t len)
 {
-	char *out = xmalloc(len + 1);
+	char *out = conf_xmalloc(len + 1);
 	size_t i, n = 0, keep = PRINT_KEEP;
 	uint64_t h;
 
@@ -252,7 +223,7 @@ static char *file_key(const char *dir, const struct src_file *file)
 	char *abs = conf_absolute(file->name), *rel;
 
 	if (!abs)
-		return xstrdup(file->name);
+		return conf_xstrdup(file->name);
 	rel = conf_relative(dir, abs);
 	free(abs);
 	return rel;
@@ -469,7 +440,7 @@ static unsigned follow(const struct rule_file *rf, size_t i, size_t next,
 static unsigned *comment_targets(const struct rule_file *rf)
 {
 	const struct json_doc *doc = &rf->json;
-	unsigned *t = xmalloc(doc->nevents * sizeof(*t));
+	unsigned *t = conf_xmalloc(doc->nevents * sizeof(*t));
 	size_t i = doc->nevents, next = SIZE_MAX;
 
 	while (i-- > 0) {
@@ -498,7 +469,7 @@ static void directives_parse(struct directives *ds, struct diag_list *d,
 	size_t i;
 
 	ds->n = 0;
-	ds->v = xmalloc(doc->nevents * sizeof(*ds->v));
+	ds->v = conf_xmalloc(doc->nevents * sizeof(*ds->v));
 	for (i = 0; i < doc->nevents; i++) {
 		struct directive *dir = &ds->v[ds->n];
 
@@ -598,7 +569,7 @@ static unsigned char *applicable(struct conf_view *v,
 	unsigned char *app;
 	size_t i;
 
-	app = xmalloc(cfg ? cfg->nsuppressions : 0);
+	app = conf_xmalloc(cfg ? cfg->nsuppressions : 0);
 	for (i = 0; cfg && i < cfg->nsuppressions; i++) {
 		struct conf_suppression *s = &cfg->suppressions[i];
 
@@ -680,7 +651,7 @@ void suppress_file(struct diag_list *d, const struct rule_file *rf,
 	directives_parse(&fs.dirs, d, rf);
 	fs.app = applicable(v, d, rf, &fs.sites);
 
-	keep = xmalloc(d->n);
+	keep = conf_xmalloc(d->n);
 	for (i = 0; i < d->n; i++)
 		keep[i] = !suppressed(&fs, &d->v[i]);
 	compact(d, keep);
@@ -713,50 +684,22 @@ void suppress_unused(struct diag_list *d, const struct conf *cfg)
 
 struct reader {
 	const struct src_file *src;
-	size_t at;		/* SIZE_MAX: the file could not be read */
-	struct src_pos pos;	/* AT as a line and column */
-	char msg[320];
+	struct conf_fault fault;	/* at SIZE_MAX: the file could not
+					   be read */
+	struct src_pos pos;	/* the fault as a line and column */
 };
 
-static int bad(struct reader *r, size_t at, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int bad(struct reader *r, size_t at, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(r->msg, sizeof(r->msg), fmt, ap);
-	va_end(ap);
-	r->at = at;
-	return -1;
-}
-
-static const char *type_name(enum json_type t)
-{
-	static const char *const names[] = {
-		"null", "a boolean", "a boolean", "a number", "a string",
-		"an array", "an object"
-	};
-
-	return names[t];
-}
+#define bad(r, ...) conf_fail(&(r)->fault, __VA_ARGS__)
 
 static int key_index(struct reader *r, const struct json_member *m,
 		     const char *const *keys, size_t n, const char *where)
 {
-	const char *hint;
 	size_t i;
 
 	for (i = 0; i < n; i++)
 		if (strcmp(m->key.text, keys[i]) == 0)
 			return (int)i;
-	hint = hint_nearest(m->key.text, keys, n);
-	if (hint)
-		return bad(r, m->key_span.start, "unknown key '%.80s' in %s; "
-			   "did you mean '%s'?", m->key.text, where, hint);
-	return bad(r, m->key_span.start, "unknown key '%.80s' in %s",
-		   m->key.text, where);
+	return conf_unknown_key(&r->fault, m, where, keys, n);
 }
 
 static const char *const entry_keys[] = {
@@ -772,7 +715,7 @@ static int read_entry(struct reader *r, const struct json_node *n,
 
 	if (n->type != JSON_OBJECT)
 		return bad(r, n->span.start, "a baseline entry is an object, "
-			   "not %s", type_name(n->type));
+			   "not %s", conf_type_name(n->type));
 	for (i = 0; i < n->nmembers; i++) {
 		const struct json_member *m = &n->members[i];
 
@@ -783,9 +726,9 @@ static int read_entry(struct reader *r, const struct json_node *n,
 		if (m->value->type != JSON_STRING)
 			return bad(r, m->value->span.start, "'%s' must be a "
 				   "string, not %s", entry_keys[k],
-				   type_name(m->value->type));
+				   conf_type_name(m->value->type));
 		free(*slot[k]);
-		*slot[k] = xstrdup(m->value->str.text);
+		*slot[k] = conf_xstrdup(m->value->str.text);
 	}
 	for (k = 0; k < (int)COUNT(entry_keys); k++)
 		if (!*slot[k])
@@ -801,8 +744,8 @@ static int read_entries(struct reader *r, const struct json_node *n,
 
 	if (n->type != JSON_ARRAY)
 		return bad(r, n->span.start, "'findings' must be an array, "
-			   "not %s", type_name(n->type));
-	b->v = xmalloc(n->nitems * sizeof(*b->v));
+			   "not %s", conf_type_name(n->type));
+	b->v = conf_xmalloc(n->nitems * sizeof(*b->v));
 	b->cap = n->nitems;
 	for (i = 0; i < n->nitems; i++) {
 		memset(&b->v[b->n], 0, sizeof(b->v[b->n]));
@@ -839,7 +782,7 @@ static int read_root(struct reader *r, const struct json_doc *doc,
 				   "duplicate key in a baseline");
 	if (root->type != JSON_OBJECT)
 		return bad(r, root->span.start, "a baseline is a JSON object, "
-			   "not %s", type_name(root->type));
+			   "not %s", conf_type_name(root->type));
 	for (i = 0; i < root->nmembers; i++) {
 		const struct json_member *m = &root->members[i];
 
@@ -891,17 +834,17 @@ static int load(struct suppress_baseline *b, const char *path,
 	int rc;
 
 	r->src = &src;
-	if (src_load(&src, path, path, SRC_MAX_SIZE_DEFAULT, r->msg,
-		     sizeof(r->msg)) < 0) {
-		r->at = SIZE_MAX;
+	if (src_load(&src, path, path, SRC_MAX_SIZE_DEFAULT, r->fault.msg,
+		     sizeof(r->fault.msg)) < 0) {
+		r->fault.at = SIZE_MAX;
 		return -1;
 	}
 	if (json_parse(&doc, src.buf, src.len, JSON_MAX_DEPTH_DEFAULT) < 0)
 		rc = bad(r, doc.err_span.start, "%s", doc.err);
 	else
 		rc = read_root(r, &doc, b);
-	if (rc < 0 && r->at != SIZE_MAX)
-		r->pos = src_position(&src, r->at);
+	if (rc < 0 && r->fault.at != SIZE_MAX)
+		r->pos = src_position(&src, r->fault.at);
 	json_free(&doc);
 	src_free(&src);
 	if (rc == 0 && b->n > 1)
@@ -911,11 +854,11 @@ static int load(struct suppress_baseline *b, const char *path,
 
 static void print_fault(const char *path, const struct reader *r)
 {
-	if (r->at == SIZE_MAX)
-		fprintf(stderr, "rulecheck: %s: %s\n", path, r->msg);
+	if (r->fault.at == SIZE_MAX)
+		fprintf(stderr, "rulecheck: %s: %s\n", path, r->fault.msg);
 	else
 		fprintf(stderr, "%s:%u:%u: error: %s\n", path, r->pos.line,
-			r->pos.column, r->msg);
+			r->pos.column, r->fault.msg);
 }
 
 /* The absolute directory of PATH's absolute name ABS. */
@@ -925,7 +868,7 @@ static char *dir_of(const char *abs)
 	char *dir;
 
 	if (slash == abs)
-		return xstrdup("/");
+		return conf_xstrdup("/");
 	dir = strndup(abs, (size_t)(slash - abs));
 	if (!dir)
 		abort();
@@ -938,9 +881,10 @@ int suppress_baseline_read(struct suppress_baseline *b, const char *path)
 	char *abs = conf_absolute(path);
 
 	memset(b, 0, sizeof(*b));
-	b->path = xstrdup(path);
+	b->path = conf_xstrdup(path);
 	if (!abs) {
-		fprintf(stderr, "rulecheck: %s: %s\n", path, errtext(errno));
+		fprintf(stderr, "rulecheck: %s: %s\n", path,
+			conf_errtext(errno));
 		return -1;
 	}
 	b->dir = dir_of(abs);
@@ -984,13 +928,19 @@ static const char *file_name(const struct suppress_baseline *b,
 	return *name;
 }
 
-void suppress_baseline_filter(struct suppress_baseline *b,
-			      struct diag_list *d,
-			      const struct rule_file *rf)
+/* Call FN with the fingerprint of each finding of D, in order; FN owns
+ * the pointer and expression of the entry, the other strings are
+ * borrowed. */
+static void each_fingerprint(struct suppress_baseline *b,
+			     const struct diag_list *d,
+			     const struct rule_file *rf,
+			     void (*fn)(struct suppress_baseline *b,
+					struct suppress_entry *e, size_t i,
+					void *arg),
+			     void *arg)
 {
 	const struct src_file *last = NULL;
-	struct suppress_entry e, *hit;
-	unsigned char *keep = xmalloc(d->n);
+	struct suppress_entry e;
 	struct sites s;
 	char *name = NULL;
 	size_t i;
@@ -1001,47 +951,56 @@ void suppress_baseline_filter(struct suppress_baseline *b,
 
 		fingerprint(&e, f, site_of(&s, rf, f),
 			    file_name(b, f, &last, &name));
-		hit = take(b, &e);
-		if (hit)
-			hit->used = 1;
-		keep[i] = !hit;
-		free(e.pointer);
-		free(e.expression);
+		fn(b, &e, i, arg);
 	}
-	compact(d, keep);
-	free(keep);
 	free(name);
 	sites_free(&s);
+}
+
+/* Keep finding I unless the baseline holds E, which then is used. */
+static void filter_one(struct suppress_baseline *b, struct suppress_entry *e,
+		       size_t i, void *keep)
+{
+	struct suppress_entry *hit = take(b, e);
+
+	if (hit)
+		hit->used = 1;
+	((unsigned char *)keep)[i] = !hit;
+	free(e->pointer);
+	free(e->expression);
+}
+
+void suppress_baseline_filter(struct suppress_baseline *b,
+			      struct diag_list *d,
+			      const struct rule_file *rf)
+{
+	unsigned char *keep = conf_xmalloc(d->n);
+
+	each_fingerprint(b, d, rf, filter_one, keep);
+	compact(d, keep);
+	free(keep);
+}
+
+/* Add E to the baseline. */
+static void record_one(struct suppress_baseline *b, struct suppress_entry *e,
+		       size_t i, void *arg)
+{
+	(void)i;
+	(void)arg;
+	if (b->n == b->cap) {
+		b->cap = b->cap ? 2 * b->cap : 32;
+		b->v = conf_xrealloc(b->v, b->cap * sizeof(*b->v));
+	}
+	b->v[b->n] = *e;
+	b->v[b->n].check = conf_xstrdup(e->check);
+	b->v[b->n++].file = conf_xstrdup(e->file);
 }
 
 void suppress_baseline_record(struct suppress_baseline *b,
 			      const struct diag_list *d,
 			      const struct rule_file *rf)
 {
-	const struct src_file *last = NULL;
-	struct suppress_entry *e;
-	struct sites s;
-	char *name = NULL;
-	size_t i;
-
-	sites_build(&s, rf);
-	for (i = 0; i < d->n; i++) {
-		const struct finding *f = &d->v[i];
-
-		if (b->n == b->cap) {
-			b->cap = b->cap ? 2 * b->cap : 32;
-			b->v = realloc(b->v, b->cap * sizeof(*b->v));
-			if (!b->v)
-				abort();
-		}
-		e = &b->v[b->n++];
-		fingerprint(e, f, site_of(&s, rf, f),
-			    file_name(b, f, &last, &name));
-		e->check = xstrdup(e->check);
-		e->file = xstrdup(e->file);
-	}
-	free(name);
-	sites_free(&s);
+	each_fingerprint(b, d, rf, record_one, NULL);
 }
 
 /* ---- writing baselines ------------------------------------------------ */
@@ -1106,11 +1065,11 @@ static int choose_target(struct suppress_baseline *b, const char *abs)
 	if (lstat(b->path, &st) < 0) {
 		int absent = errno == ENOENT;
 
-		b->target = xstrdup(abs);
+		b->target = conf_xstrdup(abs);
 		return absent ? 0 : -1;
 	}
 	b->target = S_ISLNK(st.st_mode) ? realpath(b->path, NULL) :
-					  xstrdup(abs);
+					  conf_xstrdup(abs);
 	if (!b->target || stat(b->target, &st) < 0)
 		return -1;
 	if (!S_ISREG(st.st_mode)) {
@@ -1132,7 +1091,7 @@ int suppress_baseline_open(struct suppress_baseline *b, const char *path)
 	int rc;
 
 	memset(b, 0, sizeof(*b));
-	b->path = xstrdup(path);
+	b->path = conf_xstrdup(path);
 	if (strcmp(path, "-") == 0) {
 		b->dir = realpath(".", NULL);
 		return b->dir ? 0 : -1;
@@ -1142,7 +1101,8 @@ int suppress_baseline_open(struct suppress_baseline *b, const char *path)
 	if (abs)
 		b->dir = dir_of(abs);
 	if (rc == -1)
-		fprintf(stderr, "rulecheck: %s: %s\n", path, errtext(errno));
+		fprintf(stderr, "rulecheck: %s: %s\n", path,
+			conf_errtext(errno));
 	free(abs);
 	return rc < 0 ? -1 : 0;
 }
@@ -1186,7 +1146,7 @@ static int replace(const struct suppress_baseline *b)
 {
 	const char *base = strrchr(b->target, '/') + 1;
 	size_t n = strlen(b->target) + 16;
-	char *tmp = xmalloc(n);
+	char *tmp = conf_xmalloc(n);
 	FILE *out;
 	int fd, err = 0;
 
@@ -1209,7 +1169,7 @@ static int replace(const struct suppress_baseline *b)
 out:
 	if (err)
 		fprintf(stderr, "rulecheck: %s: cannot write the baseline: %s\n",
-			b->path, errtext(err));
+			b->path, conf_errtext(err));
 	free(tmp);
 	return err ? -1 : 0;
 }
@@ -1222,7 +1182,7 @@ int suppress_baseline_write(struct suppress_baseline *b)
 		return replace(b);
 	if (write_entries(stdout, b) < 0 || fflush(stdout) != 0) {
 		fprintf(stderr, "rulecheck: cannot write the baseline: %s\n",
-			errtext(errno));
+			conf_errtext(errno));
 		return -1;
 	}
 	return 0;

@@ -90,6 +90,15 @@ for fmt in sarif checkstyle github gcc; do
 done
 produce a.sarif a sarif sym.json
 produce b.sarif b sarif sym.json
+# The corpus again, its files created in reverse order: the order of the
+# output is that of the names, not of the directory entries.
+(cd "$srcdir" && find corpus -type d) | sort -r | while read -r d; do
+	mkdir -p "order/$d"
+done
+(cd "$srcdir" && find corpus -type f) | sort -r | while read -r f; do
+	cp "$srcdir/$f" "order/$f"
+done
+produce order.sarif order sarif corpus
 "$RULECHECK" --list-checks | awk '{ print $1 }' >checks
 
 n=0
@@ -118,17 +127,28 @@ findings()
 }
 
 sets='samples hostile clean corpus'
-echo "1..20"
+echo "1..21"
 if [ -f trouble ]; then
 	point "$(cat trouble)" "every run ends with status 0 or 1 and is quiet"
 else
 	point "" "every run ends with status 0 or 1 and is quiet"
 fi
 
+if [ -f corpus.sarif ] && [ -f order.sarif ] &&
+	cmp -s corpus.sarif order.sarif; then
+	point "" "the same files created in another order give the same log"
+else
+	point "corpus.sarif and order.sarif differ" \
+		"the same files created in another order give the same log"
+fi
+
 # ---- SARIF: structure, with node --------------------------------------------
 
-# The rules are the checks in table order, every result names its rule
-# both ways and has a well-formed fingerprint of its own.
+# The rules are the checks in table order, each with its help and page;
+# every result names its rule both ways, has a well-formed fingerprint of
+# its own and a region that ends after it starts; an access finding has
+# a logical location, and one that lets a class perform an operation
+# has its witness.
 cat >structure.js <<'EOF'
 const fs = require('fs');
 const [log, checks, count] = process.argv.slice(2);
@@ -144,6 +164,9 @@ for (const r of rules) {
 	const sec = (r.properties.tags || []).includes('security');
 	if (sec !== ('security-severity' in r.properties))
 		why.push(r.id + ': security tag without severity or back');
+	if (!/^https?:\/\/.*\/doc\/checks\/[a-z-]+\.md$/.test(r.helpUri) ||
+	    !r.help || !r.fullDescription || !r.defaultConfiguration)
+		why.push(r.id + ': help, helpUri or description missing');
 }
 if (run.results.length !== Number(count))
 	why.push(run.results.length + ' results for ' + count + ' findings');
@@ -155,6 +178,17 @@ run.results.forEach((res, i) => {
 	if (!/^[0-9a-f]{16}:[1-9][0-9]*$/.test(fp) || seen.has(fp))
 		why.push('result ' + i + ': fingerprint ' + fp);
 	seen.add(fp);
+	const loc = res.locations[0], reg = loc.physicalLocation.region;
+	if (!(reg.endLine > reg.startLine || (reg.endLine === reg.startLine &&
+	      reg.endColumn >= reg.startColumn)))
+		why.push('result ' + i + ': region ends before it starts');
+	if (rules[res.ruleIndex].properties.tags.includes('security') &&
+	    !(loc.logicalLocations && typeof
+	      loc.logicalLocations[0].fullyQualifiedName === 'string'))
+		why.push('result ' + i + ': no logical location');
+	const pr = res.properties || {};
+	if (pr.class && pr.operation && !pr.witness)
+		why.push('result ' + i + ': a class gets in, without witness');
 });
 console.log(why.join('\n'));
 EOF

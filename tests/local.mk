@@ -10,16 +10,16 @@ check_PROGRAMS = \
 	tests/unit/test-eval \
 	tests/unit/test-sha256
 
-tests_unit_test_json_SOURCES = tests/unit/test-json.c
+tests_unit_test_json_SOURCES = tests/unit/test-json.c tests/unit/tap.h
 tests_unit_test_json_LDADD = librulecheck.a $(CJSON_LIBS)
 
-tests_unit_test_parse_SOURCES = tests/unit/test-parse.c
+tests_unit_test_parse_SOURCES = tests/unit/test-parse.c tests/unit/tap.h
 tests_unit_test_parse_LDADD = librulecheck.a $(CJSON_LIBS)
 
-tests_unit_test_eval_SOURCES = tests/unit/test-eval.c
+tests_unit_test_eval_SOURCES = tests/unit/test-eval.c tests/unit/tap.h
 tests_unit_test_eval_LDADD = librulecheck.a $(CJSON_LIBS)
 
-tests_unit_test_sha256_SOURCES = tests/unit/test-sha256.c
+tests_unit_test_sha256_SOURCES = tests/unit/test-sha256.c tests/unit/tap.h
 tests_unit_test_sha256_LDADD = librulecheck.a $(CJSON_LIBS)
 
 ## ---- the suite -----------------------------------------------------------
@@ -33,6 +33,8 @@ SCRIPT_TESTS = \
 	tests/lsp-nvim.sh \
 	tests/report.sh \
 	tests/report-html.sh \
+	tests/precommit.sh \
+	tests/changed.sh \
 	tests/style.sh
 
 TESTS = $(check_PROGRAMS) $(SCRIPT_TESTS)
@@ -72,7 +74,8 @@ AM_TESTS_ENVIRONMENT = \
 
 ## ---- distribution ----------------------------------------------------------
 
-EXTRA_DIST += $(SCRIPT_TESTS) tests/golden autogen.sh tests/lsp-client.py
+EXTRA_DIST += $(SCRIPT_TESTS) tests/golden autogen.sh tests/lsp-client.py \
+	.pre-commit-hooks.yaml tests/git-env.sh
 
 ## Helpers beside the unit tests (headers, data) ship too.
 dist-hook: dist-unit-extras

@@ -314,6 +314,70 @@ def role_doc_in_one_document(s):
     s.finish(0)
 
 
+def file_uri(path):
+    return "file://" + "".join(
+        c if c.isalnum() or c in "/-._~" else "%%%02X" % ord(c)
+        for c in path)
+
+
+@test
+def configuration_of_the_file(s):
+    """The nearest .rulecheck.json governs the document: checks turned
+    off, severities, and suppressions; the file is read on every check,
+    so an edit of it applies at the next change."""
+    with tempfile.TemporaryDirectory() as tmp:
+        proj = os.path.join(tmp, "my project")
+        os.makedirs(os.path.join(proj, "db"))
+        conf = os.path.join(proj, ".rulecheck.json")
+        with open(conf, "w", encoding="utf-8") as f:
+            f.write('{ "disable": ["delete-inherits-write"],\n'
+                    '  "severity": {"anonymous-write": "error"} }\n')
+        uri = file_uri(os.path.join(proj, "db", "rules.json"))
+        text = '{\n  "read": true,\n  "write": "auth != null"\n}\n'
+        s.initialize()
+        diags = s.open(uri, text)["diagnostics"]
+        codes = [d["code"] for d in diags]
+        check("delete-inherits-write" not in codes,
+              "disabled by the configuration: %r" % codes)
+        check(by_code(diags, "anonymous-write")["severity"] == 1,
+              "the configuration makes anonymous-write an error")
+
+        with open(conf, "w", encoding="utf-8") as f:
+            f.write('{ "suppressions": [{ "check": "anonymous-write",\n'
+                    '  "pointer": "/write", "reason": "a guest book" }] }\n')
+        pub = s.change(uri, 2, [{"text": text + " "}])
+        codes = [d["code"] for d in pub["diagnostics"]]
+        check("anonymous-write" not in codes,
+              "suppressed by the edited configuration: %r" % codes)
+        check("delete-inherits-write" in codes,
+              "no longer disabled: %r" % codes)
+    s.finish(0)
+
+
+@test
+def invalid_configuration(s):
+    """An invalid configuration is one error at the start of the document,
+    naming the file and the position; the server goes on, and a fixed
+    configuration applies at the next change."""
+    with tempfile.TemporaryDirectory() as tmp:
+        conf = os.path.join(tmp, ".rulecheck.json")
+        with open(conf, "w", encoding="utf-8") as f:
+            f.write('{\n  "owner_fields": ["a"]\n}\n')
+        uri = file_uri(os.path.join(tmp, "rules.json"))
+        s.initialize()
+        diags = s.open(uri, CLEAN)["diagnostics"]
+        check(len(diags) == 1, "one diagnostic: %r" % diags)
+        check(diags[0]["range"] == rng(0, 0, 0), "at the start")
+        check(diags[0]["severity"] == 1, "an error")
+        check(".rulecheck.json:2:3: error: unknown key 'owner_fields'"
+              in diags[0]["message"], "message %r" % diags[0]["message"])
+        with open(conf, "w", encoding="utf-8") as f:
+            f.write('{ "ownerFields": ["author"] }\n')
+        pub = s.change(uri, 2, [{"text": CLEAN}])
+        check(pub["diagnostics"] == [], "clean: %r" % pub["diagnostics"])
+    s.finish(0)
+
+
 def cli_findings(path):
     """The findings of the command line for PATH, as the server should
     publish them."""

@@ -5,8 +5,8 @@
 
 #include "ast.h"
 #include "eval.h"
+#include "tap.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,25 +31,6 @@ struct eval_case {
 	const char *decider;	/* source text of the decider, or NULL */
 	const char *reason;	/* a part of the reason, or NULL */
 };
-
-static unsigned tests_run;
-static unsigned tests_failed;
-
-__attribute__((format(printf, 2, 3)))
-static int ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	tests_run++;
-	if (!cond)
-		tests_failed++;
-	printf("%sok %u - ", cond ? "" : "not ", tests_run);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	return cond;
-}
 
 static cJSON *json(const char *text)
 {
@@ -711,9 +692,5 @@ int main(void)
 	test_malformed();
 	test_memory_bound();
 
-	printf("1..%u\n", tests_run);
-	if (tests_failed)
-		fprintf(stderr, "%u of %u tests failed\n", tests_failed,
-			tests_run);
-	return tests_failed ? 1 : 0;
+	return tap_done();
 }

@@ -5,32 +5,13 @@
 
 #include "json.h"
 #include "source.h"
+#include "tap.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-static unsigned tests_run;
-static unsigned tests_failed;
-
-__attribute__((format(printf, 2, 3)))
-static int ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	tests_run++;
-	if (!cond)
-		tests_failed++;
-	printf("%sok %u - ", cond ? "" : "not ", tests_run);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	return cond;
-}
 
 static size_t off(const char *text, const char *needle)
 {
@@ -631,9 +612,5 @@ int main(void)
 	test_big();
 	test_big_array();
 
-	printf("1..%u\n", tests_run);
-	if (tests_failed)
-		fprintf(stderr, "%u of %u tests failed\n", tests_failed,
-			tests_run);
-	return tests_failed ? 1 : 0;
+	return tap_done();
 }

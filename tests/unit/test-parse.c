@@ -3,14 +3,12 @@
  * nesting and size limits, and expressions taken from real rule files.
  * Output is TAP. */
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ast.h"
-
-static int tests, failures;
+#include "tap.h"
 
 /* The TAP description of TEXT: one line, no '#', not too long. */
 static void describe(char *out, size_t size, const char *what,
@@ -29,23 +27,8 @@ static void describe(char *out, size_t size, const char *what,
 static void report(int pass, const char *desc, const char *got,
 		   const char *want)
 {
-	tests++;
-	printf("%sok %d - %s\n", pass ? "" : "not ", tests, desc);
-	if (pass)
-		return;
-	failures++;
-	printf("# expected:\n# %s\n# got:\n# %s\n", want, got);
-}
-
-static void ok(int pass, const char *fmt, ...)
-{
-	char desc[200];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(desc, sizeof(desc), fmt, ap);
-	va_end(ap);
-	report(pass, desc, "false", "true");
+	if (!ok(pass, "%s", desc))
+		printf("# expected:\n# %s\n# got:\n# %s\n", want, got);
 }
 
 /* The dump of TEXT, or "error @start-end: message"; caller frees. */
@@ -652,6 +635,5 @@ int main(void)
 	test_limits();
 	test_wild();
 	test_names();
-	printf("1..%d\n", tests);
-	return failures != 0;
+	return tap_done();
 }

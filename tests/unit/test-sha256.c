@@ -3,31 +3,12 @@
  * padding boundaries checked against sha256sum(1) when it is present. */
 
 #include "sha256.h"
+#include "tap.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static unsigned tests_run;
-static unsigned tests_failed;
-
-__attribute__((format(printf, 2, 3))) static int ok(int cond, const char *fmt,
-						    ...)
-{
-	va_list ap;
-
-	tests_run++;
-	if (!cond)
-		tests_failed++;
-	printf("%sok %u - ", cond ? "" : "not ", tests_run);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	return cond;
-}
 
 struct vector {
 	const char *name;
@@ -139,8 +120,7 @@ static void test_against_sha256sum(void)
 
 	if (system("sha256sum </dev/null >/dev/null 2>&1") != 0 ||
 	    !mkdtemp(dir)) {
-		printf("ok %u # SKIP sha256sum is not available\n",
-		       ++tests_run);
+		printf("ok %u # SKIP sha256sum is not available\n", ++tap_run);
 		return;
 	}
 	for (len = 0; len < sizeof(buf); len++)
@@ -168,6 +148,5 @@ int main(void)
 	test_vectors();
 	test_million();
 	test_against_sha256sum();
-	printf("1..%u\n", tests_run);
-	return tests_failed ? 1 : 0;
+	return tap_done();
 }
