@@ -32,13 +32,40 @@ static int looks_like_rules(const struct rule_file *rf)
 	       memmem(rf->src.buf, rf->src.len, "\"invoke\"", 8);
 }
 
+static int calls_get(const struct ast_node *n)
+{
+	size_t i;
+
+	if (!n)
+		return 0;
+	if (n->kind == AST_CALL && n->a && n->a->kind == AST_IDENT &&
+	    strcmp(n->a->text, "get") == 0)
+		return 1;
+	if (calls_get(n->a) || calls_get(n->b) || calls_get(n->c))
+		return 1;
+	for (i = 0; i < n->nlist; i++)
+		if (calls_get(n->list[i]))
+			return 1;
+	return 0;
+}
+
+int lint_reads_documents(const struct rule_file *rf)
+{
+	size_t i, j;
+
+	for (i = 0; i < rf->nobjects; i++)
+		for (j = 0; j < rf->objects[i].nvalues; j++)
+			if (calls_get(rf->objects[i].values[j].ast))
+				return 1;
+	return 0;
+}
+
 enum lint_result lint_file(struct diag_list *d, struct rule_file *rf,
 			   int explicit, const struct access_options *ao,
 			   const struct access_summary *summary)
 {
 	if (!rf->json.root)
-		return explicit || looks_like_rules(rf) ? LINT_DONE :
-		       LINT_SKIP;
+		return explicit || looks_like_rules(rf) ? LINT_DONE : LINT_SKIP;
 	if (!structure_check(d, rf, explicit))
 		return LINT_SKIP;
 	lint_expressions(d, rf);
