@@ -8,6 +8,7 @@
  * product.  Every witness is evaluated again before it is returned. */
 #include <locale.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1552,13 +1553,30 @@ static unsigned identity_reads(const struct search *s)
 	return r;
 }
 
-static struct search *new_search(const struct sym_query *q)
+/* A search with every field cleared but the tables of open objects and
+ * decisions, which are filled before they are read, each up to its
+ * count: clearing them took most of the time of a small question. */
+static struct search *alloc_search(void)
 {
-	struct search *s = calloc(1, sizeof(*s));
-	size_t i;
+	struct search *s = malloc(sizeof(*s));
+	char *base = (char *)s;
+	size_t after_open = offsetof(struct search, nopen);
+	size_t after_trail = offsetof(struct search, ntrail);
 
 	if (!s)
 		abort();
+	memset(base, 0, offsetof(struct search, open));
+	memset(base + after_open, 0,
+	       offsetof(struct search, trail) - after_open);
+	memset(base + after_trail, 0, sizeof(*s) - after_trail);
+	return s;
+}
+
+static struct search *new_search(const struct sym_query *q)
+{
+	struct search *s = alloc_search();
+	size_t i;
+
 	s->q = q;
 	s->budget = q->budget ? q->budget : SYM_BUDGET_DEFAULT;
 	s->hook.missing = hook_missing;
