@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "eval.h"
+#include "memo.h"
 #include "sym.h"
 
 #define SYM_MAX_OPEN 256
@@ -1704,21 +1705,29 @@ static enum sym_result solve_callers(struct search *s, struct sym_witness *w)
 
 enum sym_result sym_solve(const struct sym_query *q, struct sym_witness *w)
 {
-	locale_t c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
-	locale_t old = c_locale ? uselocale(c_locale) : (locale_t)0;
-	struct search *s = new_search(q);
+	locale_t c_locale, old;
+	struct sym_witness found;
+	struct search *s;
 	enum sym_result r;
 
-	if (w)
-		memset(w, 0, sizeof(*w));
-	r = solve_callers(s, w);
-	if (w)
-		w->evaluations = s->evaluations;
+	if (memo_get(q, &r, w))
+		return r;
+	c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+	old = c_locale ? uselocale(c_locale) : (locale_t)0;
+	s = new_search(q);
+	memset(&found, 0, sizeof(found));
+	r = solve_callers(s, &found);
+	found.evaluations = s->evaluations;
 	free_search(s);
 	if (c_locale) {
 		uselocale(old);
 		freelocale(c_locale);
 	}
+	memo_put(q, r, &found);
+	if (w)
+		*w = found;
+	else
+		sym_witness_free(&found);
 	return r;
 }
 

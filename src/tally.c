@@ -9,6 +9,7 @@
 
 #define BAR_WIDTH 30
 #define BAR_DELAY 1.0 /* seconds before the bar appears */
+#define BAR_DELAY_ENV "RULECHECK_PROGRESS_DELAY"
 #define BAR_PERIOD 0.1
 
 static double seconds(void)
@@ -69,6 +70,15 @@ void tally_print(const struct tally *t, FILE *out)
 
 void tally_progress_start(struct tally *t, FILE *out, size_t total)
 {
+	const char *env = getenv(BAR_DELAY_ENV);
+	char *end;
+
+	t->delay = BAR_DELAY;
+	if (env && *env) {
+		t->delay = strtod(env, &end);
+		if (*end || t->delay < 0)
+			t->delay = BAR_DELAY;
+	}
 	t->bar = out;
 	t->total = total;
 	t->start = seconds();
@@ -85,7 +95,7 @@ void tally_progress(struct tally *t, size_t done)
 	if (!t->bar || !t->total)
 		return;
 	now = seconds();
-	if (now - t->start < BAR_DELAY || now - t->drawn < BAR_PERIOD)
+	if (now - t->start < t->delay || now - t->drawn < BAR_PERIOD)
 		return;
 	fill = done * BAR_WIDTH / t->total;
 	for (i = 0; i < BAR_WIDTH; i++)

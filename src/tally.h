@@ -19,6 +19,7 @@ struct tally {
 	FILE *bar; /* a terminal, or NULL: no bar */
 	size_t total;
 	double start, drawn; /* seconds on a monotonic clock */
+	double delay;	     /* before the bar appears */
 	int visible;
 };
 
@@ -30,7 +31,8 @@ void tally_findings(struct tally *t, const struct diag_list *d);
 void tally_print(const struct tally *t, FILE *out);
 
 /* Start the bar on OUT (a terminal) for TOTAL files; it appears only
- * when the scan is still running after a second. */
+ * when the scan is still running after a second, or after the seconds
+ * that the environment variable RULECHECK_PROGRESS_DELAY gives. */
 void tally_progress_start(struct tally *t, FILE *out, size_t total);
 
 /* DONE files of the total are finished. */

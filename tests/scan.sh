@@ -133,7 +133,10 @@ else
 		cp -R "$srcdir/corpus" "$many/c$i"
 		i=$((i + 1))
 	done
+	RULECHECK_PROGRESS_DELAY=0
+	export RULECHECK_PROGRESS_DELAY
 	on_tty "$tmp/bar" -j1 -f gcc --no-config "$many"
+	unset RULECHECK_PROGRESS_DELAY
 	cr=$(printf '\r')
 	if grep -q "${cr}\\[[=> ]*\\] [0-9]*/[0-9]* files" "$tmp/bar" &&
 	   grep -q "$(printf '\033')\\[K" "$tmp/bar"; then
@@ -146,8 +149,8 @@ fi
 
 # An unreadable file amid readable ones: reported, the others checked.
 mkdir -p "$tmp/locked"
-cp "$srcdir/tests/golden/scan-dangling-link/rules/database.rules.json" \
-	"$tmp/locked/a.json"
+printf '{\n  "read": "auth != null &&",\n  "write": false\n}\n' \
+	>"$tmp/locked/a.json"
 cp "$tmp/locked/a.json" "$tmp/locked/c.json"
 printf '{"read": true}\n' >"$tmp/locked/b.json"
 chmod 000 "$tmp/locked/b.json"
@@ -178,6 +181,26 @@ if [ $st = 1 ] && [ "$(grep -c 'expr-syntax' "$tmp/out")" = 1 ] &&
 	ok "a directory named twice and linked once is read once"
 else
 	not_ok "a directory named twice and linked once is read once" \
+		"status $st; $(cat "$tmp/out" "$tmp/err")"
+fi
+
+# Links met in a walk: a directory and a file reached twice are read once;
+# a .json link to nothing is reported, the rest checked, exit status 2.
+links=$tmp/links
+mkdir -p "$links/rules"
+cp "$tmp/locked/a.json" "$links/rules/database.rules.json"
+ln -s rules "$links/alias"
+ln -s ../rules/database.rules.json "$links/rules/copy.json"
+ln -s ../gone/storage.rules.json "$links/rules/storage.rules.json"
+ln -s nowhere "$links/rules/notes.txt"
+rc -f gcc --no-config "$links" >"$tmp/out" 2>"$tmp/err"
+st=$?
+want="rulecheck: $links/alias/storage.rules.json: No such file or directory (a symbolic link to nothing)"
+if [ $st = 2 ] && [ "$(cat "$tmp/err")" = "$want" ] &&
+   [ "$(grep -c 'expr-syntax' "$tmp/out")" = 1 ]; then
+	ok "links in a walk: read once; a link to nothing reported, exit 2"
+else
+	not_ok "links in a walk: read once; a link to nothing reported, exit 2" \
 		"status $st; $(cat "$tmp/out" "$tmp/err")"
 fi
 
