@@ -27,7 +27,15 @@ struct memo_entry {
 
 static struct memo_entry *memo_table; /* MEMO_SLOTS, or NULL */
 static size_t memo_entries, memo_bytes;
+static int memo_off;
 static pthread_mutex_t memo_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void memo_set_enabled(int on)
+{
+	pthread_mutex_lock(&memo_lock);
+	memo_off = !on;
+	pthread_mutex_unlock(&memo_lock);
+}
 
 struct key {
 	char buf[MEMO_MAX_KEY];
@@ -172,7 +180,7 @@ int memo_get(const struct sym_query *q, enum sym_result *r,
 		return 0;
 	h = hash(k.buf, k.len);
 	pthread_mutex_lock(&memo_lock);
-	if (memo_table) {
+	if (memo_table && !memo_off) {
 		e = slot(&k, h);
 		if (e->key) {
 			found = 1;
@@ -202,7 +210,7 @@ void memo_put(const struct sym_query *q, enum sym_result r,
 	pthread_mutex_lock(&memo_lock);
 	if (!memo_table)
 		memo_table = calloc(MEMO_SLOTS, sizeof(*memo_table));
-	if (memo_table && memo_entries < MEMO_MAX_ENTRIES &&
+	if (memo_table && !memo_off && memo_entries < MEMO_MAX_ENTRIES &&
 	    memo_bytes + k.len < MEMO_MAX_BYTES) {
 		e = slot(&k, h);
 		if (!e->key) {

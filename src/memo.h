@@ -17,4 +17,8 @@ int memo_get(const struct sym_query *q, enum sym_result *r,
 void memo_put(const struct sym_query *q, enum sym_result r,
 	      const struct sym_witness *w);
 
+/* Turn the memo off (ON 0) or on again, for a benchmark of the engine
+ * itself, which asks each question many times. */
+void memo_set_enabled(int on);
+
 #endif
