@@ -443,14 +443,16 @@ static void add_open(struct search *s, cJSON *obj, const char *path)
 	s->nopen++;
 }
 
+/* KEY holds LEN bytes and need not end in a NUL. */
 static int decided_absent(const struct search *s, const cJSON *obj,
-			  const char *key)
+			  const char *key, size_t len)
 {
 	size_t i;
 
 	for (i = 0; i < s->ntrail; i++)
 		if (s->trail[i].absent && s->trail[i].obj == obj &&
-		    strcmp(s->trail[i].key, key) == 0)
+		    strncmp(s->trail[i].key, key, len) == 0 &&
+		    s->trail[i].key[len] == '\0')
 			return 1;
 	return 0;
 }
@@ -465,7 +467,7 @@ static int hook_missing(void *ctx, const cJSON *obj, const char *key,
 		return 0;
 	if (obj && obj == s->auth)
 		return 0;
-	if (obj && (!find_open(s, obj) || decided_absent(s, obj, key)))
+	if (obj && (!find_open(s, obj) || decided_absent(s, obj, key, len)))
 		return 0;
 	if (s->ntrail == SYM_MAX_ASSIGNED ||
 	    (!obj && key && s->ngets == SYM_MAX_GETS)) {
