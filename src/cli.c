@@ -238,7 +238,7 @@ static int parse_color(const char *s)
 	return 0;
 }
 
-static int parse_when(const char *s, const char *opt)
+static int parse_summary(const char *s)
 {
 	if (strcmp(s, "auto") == 0)
 		return -1;
@@ -246,8 +246,7 @@ static int parse_when(const char *s, const char *opt)
 		return 1;
 	if (strcmp(s, "never") == 0)
 		return 0;
-	fprintf(stderr, "rulecheck: %s: ", opt);
-	usage_error("invalid value '%s'; use auto, always or never", s);
+	usage_error("invalid summary '%s'; use auto, always or never", s);
 	return 0;
 }
 
@@ -908,7 +907,7 @@ static void parse_options(struct cli *c, int argc, char **argv)
 			c->progress = 0;
 			break;
 		case OPT_SUMMARY:
-			c->summary = parse_when(optarg, "--summary");
+			c->summary = parse_summary(optarg);
 			break;
 		case 'h':
 			print_help();
