@@ -204,5 +204,39 @@ else
 		"status $st; $(cat "$tmp/out" "$tmp/err")"
 fi
 
+# Memory does not grow with the number of files: peak resident sets of
+# scans of 60 and of 240 copies of the project group.
+peak()
+{
+	python3 -c 'import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL,
+               stderr=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$@"
+}
+
+if [ -n "${RULECHECK_SANITIZERS-}" ] || ! command -v python3 >/dev/null 2>&1
+then
+	skip "memory does not grow with the number of files" \
+		"sanitizers, or no python3"
+else
+	big=$tmp/big
+	mkdir -p "$big"
+	i=0
+	while [ $i -lt 240 ]; do
+		cp -R "$srcdir/tests/golden/scan-two-projects/scan" "$big/g$i"
+		i=$((i + 1))
+	done
+	small_kb=$(peak "$RULECHECK" -j2 -f gcc --no-config "$tree")
+	big_kb=$(peak "$RULECHECK" -j2 -f gcc --no-config "$tree" "$big")
+	if [ -n "$small_kb" ] && [ -n "$big_kb" ] &&
+	   [ "$big_kb" -lt $((small_kb * 3 / 2)) ]; then
+		ok "memory does not grow with the number of files"
+	else
+		not_ok "memory does not grow with the number of files" \
+			"peak ${small_kb} KiB for $(find "$tree" -name '*.json' |
+			wc -l) files, ${big_kb} KiB with 960 more"
+	fi
+fi
+
 echo "1..$n"
 exit 0
