@@ -19,17 +19,21 @@ static void lint_expressions(struct diag_list *d, const struct rule_file *rf)
 	}
 }
 
-/* In a directory scan, a file that is not JSON is reported only when it
- * looks meant to hold rules. */
+/* In a directory scan, a file that is not JSON is reported only when its
+ * content looks meant to hold rules: an operation key or a root of the
+ * rule language, whatever the file is called. */
 static int looks_like_rules(const struct rule_file *rf)
 {
-	const char *base = strrchr(rf->src.name, '/');
+	static const char *const marks[] = {"\"read\"",	  "\"write\"",
+					    "\"invoke\"", "auth.",
+					    "doc.",	  "resource."};
+	size_t i;
 
-	base = base ? base + 1 : rf->src.name;
-	return strstr(base, "rule") || strstr(base, "security") ||
-	       strstr(base, "permission") ||
-	       memmem(rf->src.buf, rf->src.len, "auth.", 5) ||
-	       memmem(rf->src.buf, rf->src.len, "\"invoke\"", 8);
+	for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+		if (memmem(rf->src.buf, rf->src.len, marks[i],
+			   strlen(marks[i])))
+			return 1;
+	return 0;
 }
 
 static int calls_get(const struct ast_node *n)
