@@ -169,16 +169,11 @@ static int changed_has(const struct changed_set *s, const char *path)
 
 void changed_filter(const struct changed_set *s, struct scan_list *l)
 {
-	size_t i, n = 0;
+	size_t i;
 
-	for (i = 0; i < l->n; i++) {
-		if (strcmp(l->v[i].path, "-") == 0 ||
-		    changed_has(s, l->v[i].path))
-			l->v[n++] = l->v[i];
-		else
-			free(l->v[i].path);
-	}
-	l->n = n;
+	for (i = 0; i < l->n; i++)
+		l->v[i].context = strcmp(l->v[i].path, "-") != 0 &&
+				  !changed_has(s, l->v[i].path);
 }
 
 void changed_free(struct changed_set *s)

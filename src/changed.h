@@ -19,7 +19,8 @@ struct changed_set {
  * Returns -1 after printing why on standard error. */
 int changed_since(struct changed_set *s, const char *rev);
 
-/* Keep in L only the files in S, and standard input. */
+/* Mark every file of L but standard input that S does not hold as
+ * context: read for the checks that look across files, not reported. */
 void changed_filter(const struct changed_set *s, struct scan_list *l);
 
 void changed_free(struct changed_set *s);

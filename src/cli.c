@@ -17,10 +17,12 @@
 #include "lint.h"
 #include "lsp.h"
 #include "matrix.h"
+#include "pool.h"
 #include "report.h"
 #include "rules.h"
 #include "scan.h"
 #include "suppress.h"
+#include "tally.h"
 
 enum {
 	EXIT_CLEAN = 0,
@@ -31,7 +33,6 @@ enum {
 struct cli {
 	struct rule_options rules;
 	struct access_options access;
-	struct access_summary summary;
 	struct report report;
 	enum report_format format;
 	int format_set;
@@ -42,7 +43,10 @@ struct cli {
 	const char *stdin_name;
 	int trouble;		/* an I/O or internal error happened */
 	size_t failing;		/* findings at or above fail_level */
-	size_t files;
+	struct tally tally;
+	unsigned jobs;		/* -j: worker threads */
+	int progress;		/* a progress bar on a terminal */
+	int summary;		/* -1 auto, 0 never, 1 always */
 	struct conf_settings given;	/* what the options set: wins */
 	struct conf_set configs;
 	int no_suppressions;
@@ -105,6 +109,11 @@ static void print_help(void)
 	      "engine\n"
 	      "      --stdin-filename N  the name of standard input\n"
 	      "      --color WHEN        auto, always or never\n"
+	      "  -j, --jobs N            check N files at a time (default: "
+	      "the number of\n                          processors)\n"
+	      "      --summary WHEN      totals at the end: auto, always or "
+	      "never\n"
+	      "      --no-progress       no progress bar on a terminal\n"
 	      "      --max-file-size N   refuse files over N bytes "
 	      "(default: 8 MiB)\n"
 	      "      --max-rule-objects N  refuse files with more rule "
@@ -238,6 +247,18 @@ static int parse_color(const char *s)
 	return 0;
 }
 
+static int parse_summary(const char *s)
+{
+	if (strcmp(s, "auto") == 0)
+		return -1;
+	if (strcmp(s, "always") == 0)
+		return 1;
+	if (strcmp(s, "never") == 0)
+		return 0;
+	usage_error("invalid summary '%s'; use auto, always or never", s);
+	return 0;
+}
+
 /* ---- checking files ------------------------------------------------------ */
 
 static void dump_ast(const struct rule_file *rf)
@@ -291,49 +312,217 @@ static void report_list(struct cli *c, struct diag_list *d)
 	diag_sort(d);
 	report_findings(&c->report, d);
 	count_failing(c, d);
+	tally_findings(&c->tally, d);
 }
 
-static void check_file(struct cli *c, const char *path, const char *name,
-		       int explicit)
+/* ---- the scan: one job per file, run by the pool ------------------------ */
+
+static const char *target_name(const struct cli *c, const struct scan_target *t)
 {
-	struct access_options ao = c->access;
-	struct conf_view v;
+	return strcmp(t->path, "-") == 0 ? c->stdin_name : t->path;
+}
+
+/* What the scan knows of one project: the collections its files define,
+ * and how many of its files are yet to be collected and emitted. */
+struct project {
+	struct access_summary summary;
+	size_t uncollected, unemitted;
+};
+
+struct job {
+	const struct scan_target *t;
+	const char *name;
+	struct conf_view view;
+	int skip; /* excluded, or its configuration failed */
+	struct access_options ao;
 	struct diag_list d;
 	struct rule_file rf;
+	int loaded;
 	char err[256];
 	enum lint_result keep;
+	int deferred; /* checked once its project is collected */
+	struct access_summary entries;
+	char *dump; /* --dump-queries output of the job */
+	size_t dumplen;
+};
 
-	if (conf_view(&c->configs, name, &c->given, &v) < 0) {
+struct scan {
+	struct cli *c;
+	const struct scan_list *l;
+	struct job **jobs;
+	struct project *projects;
+};
+
+static void scan_prepare(void *arg, size_t k)
+{
+	struct scan *s = arg;
+	struct cli *c = s->c;
+	struct job *j = calloc(1, sizeof(*j));
+
+	if (!j)
+		abort();
+	s->jobs[k] = j;
+	j->t = &s->l->v[k];
+	j->name = target_name(c, j->t);
+	j->ao = c->access;
+	diag_init(&j->d);
+	if (conf_view(&c->configs, j->name, &c->given, &j->view) < 0) {
 		c->trouble = 1;
+		j->skip = 1;
 		return;
 	}
-	diag_init(&d);
-	if (!explicit && conf_excluded(&v))
-		goto out;
-	conf_apply(&v, &d, &ao);
-	if (rules_load(&rf, path, name, &c->rules, &d, err, sizeof(err)) < 0) {
-		fprintf(stderr, "rulecheck: %s: %s\n", name, err);
-		c->trouble = 1;
-		goto out;
-	}
+	j->skip = !j->t->explicit && conf_excluded(&j->view);
+	if (j->t->context && !c->enabled[CHECK_ROLE_DOC_WRITABLE])
+		j->skip = 1;
+	conf_apply(&j->view, &j->d, &j->ao);
+}
 
-	keep = lint_file(&d, &rf, explicit, &ao, &c->summary);
-	if (keep == LINT_INTERNAL) {
-		fprintf(stderr, "rulecheck: %s: internal error: a witness did "
-			"not hold on re-evaluation\n", name);
+/* Load the file once: its collections for the project's summary, then
+ * its checks, unless they need that summary. */
+static void scan_work(void *arg, size_t k)
+{
+	struct scan *s = arg;
+	struct cli *c = s->c;
+	struct job *j = s->jobs[k];
+	struct access_options quiet = j->ao;
+	FILE *dump = NULL;
+
+	if (j->skip)
+		return;
+	if (rules_load(&j->rf, j->t->path, j->name, &c->rules, &j->d, j->err,
+		       sizeof(j->err)) < 0)
+		return;
+	j->loaded = 1;
+	quiet.dump = NULL;
+	if (c->enabled[CHECK_ROLE_DOC_WRITABLE] && j->rf.json.root)
+		access_summarize(&j->entries, &j->rf, &quiet);
+	if (j->t->context)
+		return;
+	if (j->d.enabled[CHECK_ROLE_DOC_WRITABLE] &&
+	    lint_reads_documents(&j->rf)) {
+		j->deferred = 1;
+		return;
+	}
+	if (j->ao.dump) {
+		dump = open_memstream(&j->dump, &j->dumplen);
+		if (!dump)
+			abort();
+		j->ao.dump = dump;
+	}
+	j->keep = lint_file(&j->d, &j->rf, j->t->explicit, &j->ao, NULL);
+	if (dump)
+		fclose(dump);
+}
+
+static void merge_summary(struct access_summary *to,
+			  struct access_summary *from)
+{
+	if (!from->n)
+		return;
+	if (to->n + from->n > to->cap) {
+		to->cap = to->n + from->n + 16;
+		to->v = realloc(to->v, to->cap * sizeof(*to->v));
+		if (!to->v)
+			abort();
+	}
+	memcpy(to->v + to->n, from->v, from->n * sizeof(*from->v));
+	to->n += from->n;
+	free(from->v);
+	memset(from, 0, sizeof(*from));
+}
+
+static void scan_collect(void *arg, size_t k)
+{
+	struct scan *s = arg;
+	struct job *j = s->jobs[k];
+	struct project *p = &s->projects[j->t->project];
+
+	merge_summary(&p->summary, &j->entries);
+	p->uncollected--;
+}
+
+static void finish_job(struct scan *s, struct job *j)
+{
+	struct cli *c = s->c;
+
+	if (j->keep == LINT_INTERNAL) {
+		fprintf(stderr,
+			"rulecheck: %s: internal error: a witness did "
+			"not hold on re-evaluation\n",
+			j->name);
 		c->trouble = 1;
 	}
-	if (keep != LINT_SKIP) {
-		c->files++;
-		if (c->dump_ast)
-			dump_ast(&rf);
-		filter_findings(c, &d, &rf, &v);
-		report_list(c, &d);
+	if (j->dump)
+		fwrite(j->dump, 1, j->dumplen, stdout);
+	if (j->keep == LINT_SKIP)
+		return;
+	c->tally.rule_files++;
+	c->tally.objects += j->rf.nobjects;
+	if (c->dump_ast)
+		dump_ast(&j->rf);
+	filter_findings(c, &j->d, &j->rf, &j->view);
+	report_list(c, &j->d);
+}
+
+static int scan_emit(void *arg, size_t k)
+{
+	struct scan *s = arg;
+	struct cli *c = s->c;
+	struct job *j = s->jobs[k];
+	struct project *p = &s->projects[j->t->project];
+
+	if (j->deferred && p->uncollected)
+		return 0;
+	tally_progress_clear(&c->tally);
+	if (j->deferred)
+		j->keep = lint_file(&j->d, &j->rf, j->t->explicit, &j->ao,
+				    &p->summary);
+	if (!j->skip && !j->loaded && !j->t->context) {
+		fprintf(stderr, "rulecheck: %s: %s\n", j->name, j->err);
+		c->trouble = 1;
+	} else if (j->loaded && !j->t->context) {
+		c->tally.files++;
+		finish_job(s, j);
 	}
-	rules_free(&rf);
-out:
-	conf_view_free(&v);
-	diag_free(&d);
+	if (j->loaded)
+		rules_free(&j->rf);
+	if (--p->unemitted == 0)
+		access_summary_free(&p->summary);
+	conf_view_free(&j->view);
+	diag_free(&j->d);
+	access_summary_free(&j->entries);
+	free(j->dump);
+	free(j);
+	s->jobs[k] = NULL;
+	tally_progress(&c->tally, k + 1);
+	return 1;
+}
+
+/* Check every file of L, in order, on c->jobs threads. */
+static void scan_files(struct cli *c, const struct scan_list *l)
+{
+	struct pool_ops ops = {NULL, scan_prepare, scan_work, scan_collect,
+			       scan_emit};
+	struct scan s;
+	size_t i, np = l->nprojects;
+
+	s.c = c;
+	s.l = l;
+	s.jobs = calloc(l->n + 1, sizeof(*s.jobs));
+	s.projects = calloc(np + 1, sizeof(*s.projects));
+	if (!s.jobs || !s.projects)
+		abort();
+	for (i = 0; i < l->n; i++) {
+		s.projects[l->v[i].project].uncollected++;
+		s.projects[l->v[i].project].unemitted++;
+	}
+	ops.arg = &s;
+	if (c->progress && isatty(STDERR_FILENO))
+		tally_progress_start(&c->tally, stderr, l->n);
+	pool_run(&ops, l->n, c->jobs);
+	tally_progress_clear(&c->tally);
+	free(s.jobs);
+	free(s.projects);
 }
 
 /* ---- the eval command ----------------------------------------------------- */
@@ -655,7 +844,9 @@ enum {
 	OPT_BASELINE,
 	OPT_WRITE_BASELINE,
 	OPT_ONLY_RULES,
-	OPT_CHANGED_SINCE
+	OPT_CHANGED_SINCE,
+	OPT_NO_PROGRESS,
+	OPT_SUMMARY
 };
 
 static void parse_options(struct cli *c, int argc, char **argv)
@@ -686,13 +877,16 @@ static void parse_options(struct cli *c, int argc, char **argv)
 		{"write-baseline", required_argument, NULL, OPT_WRITE_BASELINE},
 		{"only-rules", no_argument, NULL, OPT_ONLY_RULES},
 		{"changed-since", required_argument, NULL, OPT_CHANGED_SINCE},
+		{"jobs", required_argument, NULL, 'j'},
+		{"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+		{"summary", required_argument, NULL, OPT_SUMMARY},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0}
 	};
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "f:hV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "f:hVj:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'f':
 			c->format = parse_format(optarg);
@@ -767,6 +961,15 @@ static void parse_options(struct cli *c, int argc, char **argv)
 		case OPT_CHANGED_SINCE:
 			c->changed_since = optarg;
 			break;
+		case 'j':
+			c->jobs = (unsigned)parse_count(optarg, "--jobs");
+			break;
+		case OPT_NO_PROGRESS:
+			c->progress = 0;
+			break;
+		case OPT_SUMMARY:
+			c->summary = parse_summary(optarg);
+			break;
 		case 'h':
 			print_help();
 			exit(EXIT_CLEAN);
@@ -789,50 +992,10 @@ static void cli_init(struct cli *c)
 	c->fail_level = SEV_WARNING;
 	c->color = -1;
 	c->stdin_name = "<stdin>";
+	c->jobs = pool_default_threads();
+	c->progress = 1;
+	c->summary = -1;
 	conf_settings_init(&c->given);
-}
-
-/* The engine's options for the file T under its configuration; 0 when
- * a directory scan passes over the file. */
-static int options_for(struct cli *c, const struct scan_target *t,
-		       struct access_options *ao)
-{
-	*ao = c->access;
-	ao->dump = NULL;
-	return conf_access(&c->configs, t->path, t->explicit, &c->given,
-			   ao) > 0;
-}
-
-/* Pass one: what each named collection lets users write, for the
- * checks that look across files.  Standard input is read only once, in
- * pass two. */
-static void summarize(struct cli *c, const struct scan_list *l)
-{
-	struct access_options quiet;
-	struct rule_file rf;
-	struct diag_list d;
-	char err[256];
-	size_t i;
-
-	for (i = 0; i < l->n && c->enabled[CHECK_ROLE_DOC_WRITABLE]; i++) {
-		if (strcmp(l->v[i].path, "-") == 0 ||
-		    !options_for(c, &l->v[i], &quiet))
-			continue;
-		diag_init(&d);
-		if (rules_load(&rf, l->v[i].path, l->v[i].path, &c->rules, &d,
-			       err, sizeof(err)) == 0) {
-			if (rf.json.root)
-				access_summarize(&c->summary, &rf, &quiet);
-			rules_free(&rf);
-		}
-		diag_free(&d);
-	}
-}
-
-static const char *target_name(const struct cli *c,
-			       const struct scan_target *t)
-{
-	return strcmp(t->path, "-") == 0 ? c->stdin_name : t->path;
 }
 
 /* Load every configuration and baseline before any output, so that an
@@ -902,11 +1065,41 @@ static void finish_baseline(struct cli *c)
 static void release(struct cli *c, struct scan_list *l)
 {
 	scan_free(l);
-	access_summary_free(&c->summary);
 	conf_set_free(&c->configs);
 	suppress_baseline_free(&c->baseline);
 	suppress_baseline_free(&c->record);
 	changed_free(&c->changed);
+}
+
+/* A directory that the configuration excludes is not entered. */
+static int prune_excluded(void *arg, const char *path)
+{
+	struct cli *c = arg;
+	struct conf_view v;
+	int excluded;
+
+	if (conf_view(&c->configs, path, &c->given, &v) < 0)
+		return 0;
+	excluded = conf_excluded(&v);
+	conf_view_free(&v);
+	return excluded;
+}
+
+/* The summary goes to standard output in the tty format, which is for
+ * people; in the machine-readable formats to standard error, when that
+ * is a terminal or --summary=always asks for it. */
+static void print_summary(struct cli *c)
+{
+	int tty_format = c->format == REPORT_TTY && !c->record_path;
+
+	if (c->summary == 0)
+		return;
+	if (tty_format) {
+		tally_print(&c->tally, stdout);
+		fflush(stdout);
+	} else if (c->summary > 0 || isatty(STDERR_FILENO)) {
+		tally_print(&c->tally, stderr);
+	}
 }
 
 static int check_paths(struct cli *c, int argc, char **argv)
@@ -922,6 +1115,8 @@ static int check_paths(struct cli *c, int argc, char **argv)
 			    "cannot be combined with --changed-since");
 	if (!c->format_set)
 		c->format = tty ? REPORT_TTY : REPORT_GCC;
+	l.prune = prune_excluded;
+	l.prune_arg = c;
 	for (i = optind; i < argc; i++)
 		scan_add(&l, argv[i]);
 	for (k = 0; k < l.n && c->only_rules; k++)
@@ -935,12 +1130,9 @@ static int check_paths(struct cli *c, int argc, char **argv)
 	report_init(&c->report, c->record_path ? REPORT_GCC : c->format,
 		    c->color < 0 ? tty && !getenv("NO_COLOR") : c->color,
 		    stdout);
-	summarize(c, &l);
 	if (c->changed_since)
 		changed_filter(&c->changed, &l);
-	for (k = 0; k < l.n; k++)
-		check_file(c, l.v[k].path, target_name(c, &l.v[k]),
-			   l.v[k].explicit);
+	scan_files(c, &l);
 	report_unused(c);
 	finish_baseline(c);
 	release(c, &l);
@@ -949,6 +1141,7 @@ static int check_paths(struct cli *c, int argc, char **argv)
 			strerror(errno));
 		return EXIT_TROUBLE;
 	}
+	print_summary(c);
 	if (c->trouble)
 		return EXIT_TROUBLE;
 	return c->failing ? EXIT_FINDINGS : EXIT_CLEAN;

@@ -1888,14 +1888,102 @@ static int rx_flags(struct eval_state *ev, const struct ast_node *call,
 	return !ev->failed;
 }
 
+#define EVAL_RX_CACHE_SIZE 16
+
+struct eval_rx_entry {
+	char *pattern;
+	int cflags;
+	regex_t re;
+};
+
+struct eval_rx_cache {
+	struct eval_rx_entry v[EVAL_RX_CACHE_SIZE];
+	size_t n;
+};
+
+struct eval_rx_cache *eval_rx_cache_new(void)
+{
+	struct eval_rx_cache *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		abort();
+	return c;
+}
+
+void eval_rx_cache_free(struct eval_rx_cache *c)
+{
+	size_t i;
+
+	if (!c)
+		return;
+	for (i = 0; i < c->n; i++) {
+		regfree(&c->v[i].re);
+		free(c->v[i].pattern);
+	}
+	free(c);
+}
+
+/* PATTERN compiled with CFLAGS from the cache, compiled into it when
+ * there is room; NULL when it is full or the pattern does not compile. */
+static const regex_t *rx_cached(struct eval_rx_cache *c, const char *pattern,
+				int cflags)
+{
+	struct eval_rx_entry *e;
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->v[i].cflags == cflags &&
+		    strcmp(c->v[i].pattern, pattern) == 0)
+			return &c->v[i].re;
+	if (c->n == EVAL_RX_CACHE_SIZE)
+		return NULL;
+	e = &c->v[c->n];
+	if (regcomp(&e->re, pattern, cflags) != 0)
+		return NULL;
+	e->pattern = strdup(pattern);
+	if (!e->pattern) {
+		regfree(&e->re);
+		return NULL;
+	}
+	e->cflags = cflags;
+	c->n++;
+	return &e->re;
+}
+
+/* SUBJECT against the compiled RE. */
+static int rx_exec(struct eval_state *ev, const struct ast_node *call,
+		   const regex_t *re, const struct eval_value *subject)
+{
+	regmatch_t m;
+	char *text = arena_alloc(ev, subject->len + 1);
+	int rc = REG_NOMATCH;
+
+	if (text) {
+		memcpy(text, subject->str, subject->len);
+		text[subject->len] = '\0';
+		m.rm_so = 0;
+		m.rm_eo = (regoff_t)subject->len;
+		rc = regexec(re, text, 1, &m, REG_STARTEND);
+		if (rc && rc != REG_NOMATCH)
+			fail(ev, call, "regular expression matching failed");
+	}
+	return text && rc == 0;
+}
+
 static int rx_match(struct eval_state *ev, const struct ast_node *call,
 		    const char *pattern, int cflags,
 		    const struct eval_value *subject)
 {
+	const regex_t *cached = NULL;
 	regex_t re;
-	regmatch_t m;
-	char msg[128], *text;
-	int rc = regcomp(&re, pattern, cflags);
+	char msg[128];
+	int rc, hit;
+
+	if (ev->req->rx_cache)
+		cached = rx_cached(ev->req->rx_cache, pattern, cflags);
+	if (cached)
+		return rx_exec(ev, call, cached, subject);
+	rc = regcomp(&re, pattern, cflags);
 
 	if (rc) {
 		regerror(rc, &re, msg, sizeof(msg));
@@ -1904,18 +1992,9 @@ static int rx_match(struct eval_state *ev, const struct ast_node *call,
 		     msg);
 		return 0;
 	}
-	text = arena_alloc(ev, subject->len + 1);
-	if (text) {
-		memcpy(text, subject->str, subject->len);
-		text[subject->len] = '\0';
-		m.rm_so = 0;
-		m.rm_eo = (regoff_t)subject->len;
-		rc = regexec(&re, text, 1, &m, REG_STARTEND);
-		if (rc && rc != REG_NOMATCH)
-			fail(ev, call, "regular expression matching failed");
-	}
+	hit = rx_exec(ev, call, &re, subject);
 	regfree(&re);
-	return text && rc == 0;
+	return hit;
 }
 
 /* RE.test(SUBJECT) for the call node CALL. */

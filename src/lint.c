@@ -19,17 +19,49 @@ static void lint_expressions(struct diag_list *d, const struct rule_file *rf)
 	}
 }
 
-/* In a directory scan, a file that is not JSON is reported only when it
- * looks meant to hold rules. */
+/* In a directory scan, a file that is not JSON is reported only when its
+ * content looks meant to hold rules: an operation key or a root of the
+ * rule language, whatever the file is called. */
 static int looks_like_rules(const struct rule_file *rf)
 {
-	const char *base = strrchr(rf->src.name, '/');
+	static const char *const marks[] = {"\"read\"",	  "\"write\"",
+					    "\"invoke\"", "auth.",
+					    "doc.",	  "resource."};
+	size_t i;
 
-	base = base ? base + 1 : rf->src.name;
-	return strstr(base, "rule") || strstr(base, "security") ||
-	       strstr(base, "permission") ||
-	       memmem(rf->src.buf, rf->src.len, "auth.", 5) ||
-	       memmem(rf->src.buf, rf->src.len, "\"invoke\"", 8);
+	for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+		if (memmem(rf->src.buf, rf->src.len, marks[i],
+			   strlen(marks[i])))
+			return 1;
+	return 0;
+}
+
+static int calls_get(const struct ast_node *n)
+{
+	size_t i;
+
+	if (!n)
+		return 0;
+	if (n->kind == AST_CALL && n->a && n->a->kind == AST_IDENT &&
+	    strcmp(n->a->text, "get") == 0)
+		return 1;
+	if (calls_get(n->a) || calls_get(n->b) || calls_get(n->c))
+		return 1;
+	for (i = 0; i < n->nlist; i++)
+		if (calls_get(n->list[i]))
+			return 1;
+	return 0;
+}
+
+int lint_reads_documents(const struct rule_file *rf)
+{
+	size_t i, j;
+
+	for (i = 0; i < rf->nobjects; i++)
+		for (j = 0; j < rf->objects[i].nvalues; j++)
+			if (calls_get(rf->objects[i].values[j].ast))
+				return 1;
+	return 0;
 }
 
 enum lint_result lint_file(struct diag_list *d, struct rule_file *rf,
@@ -37,8 +69,7 @@ enum lint_result lint_file(struct diag_list *d, struct rule_file *rf,
 			   const struct access_summary *summary)
 {
 	if (!rf->json.root)
-		return explicit || looks_like_rules(rf) ? LINT_DONE :
-		       LINT_SKIP;
+		return explicit || looks_like_rules(rf) ? LINT_DONE : LINT_SKIP;
 	if (!structure_check(d, rf, explicit))
 		return LINT_SKIP;
 	lint_expressions(d, rf);

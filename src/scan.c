@@ -1,8 +1,11 @@
-/* Walking directories for rule files.  Symbolic links are followed, but a
- * directory already on the path from the root is not entered again, so a
- * link loop ends the walk with a message instead of running forever. */
+/* Walking directories for rule files.  Symbolic links are followed, but
+ * every directory and file is visited once, by device and inode: a link
+ * loop ends with a message instead of running forever, and a file reached
+ * through two links is read once. */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,23 +14,194 @@
 #include "scan.h"
 
 #define SCAN_MAX_DEPTH 256
+#define SCAN_NO_PROJECT SIZE_MAX
+
+static const char *const markers[] = {"cloudbaserc.json", "project.config.json",
+				      ".git", ".rulecheck.json"};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+struct scan_key {
+	dev_t dev;
+	ino_t ino;
+};
+
+/* A set of keys in insertion order, with an open-addressing index. */
+struct scan_seen {
+	struct scan_key *keys;
+	size_t n, cap;
+	size_t *slot; /* index + 1, or 0 when free */
+	size_t nslots;
+};
 
 struct dir_stack {
-	dev_t dev[SCAN_MAX_DEPTH];
-	ino_t ino[SCAN_MAX_DEPTH];
+	struct scan_key v[SCAN_MAX_DEPTH];
 	size_t n;
 };
 
-static void push(struct scan_list *l, const char *path, int explicit)
+static void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		abort();
+	return p;
+}
+
+/* ---- the set of keys -------------------------------------------------- */
+
+static size_t key_hash(const struct scan_key *k)
+{
+	uint64_t h = (uint64_t)k->dev * 0x9E3779B97F4A7C15u;
+
+	h ^= (uint64_t)k->ino + 0x632BE59BD9B4E019u + (h << 6) + (h >> 2);
+	return (size_t)(h ^ (h >> 29));
+}
+
+static void seen_rehash(struct scan_seen *s)
+{
+	size_t i, j;
+
+	free(s->slot);
+	s->nslots = s->nslots ? 2 * s->nslots : 64;
+	s->slot = calloc(s->nslots, sizeof(*s->slot));
+	if (!s->slot)
+		abort();
+	for (i = 0; i < s->n; i++) {
+		j = key_hash(&s->keys[i]) & (s->nslots - 1);
+		while (s->slot[j])
+			j = (j + 1) & (s->nslots - 1);
+		s->slot[j] = i + 1;
+	}
+}
+
+/* The index of K in S, adding it when absent; *ADDED tells which. */
+static size_t seen_put(struct scan_seen *s, dev_t dev, ino_t ino, int *added)
+{
+	struct scan_key k = {dev, ino};
+	size_t j;
+
+	if (2 * (s->n + 1) > s->nslots)
+		seen_rehash(s);
+	j = key_hash(&k) & (s->nslots - 1);
+	for (; s->slot[j]; j = (j + 1) & (s->nslots - 1)) {
+		const struct scan_key *o = &s->keys[s->slot[j] - 1];
+
+		if (o->dev == dev && o->ino == ino) {
+			*added = 0;
+			return s->slot[j] - 1;
+		}
+	}
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 64;
+		s->keys = xrealloc(s->keys, s->cap * sizeof(*s->keys));
+	}
+	s->keys[s->n] = k;
+	s->slot[j] = ++s->n;
+	*added = 1;
+	return s->n - 1;
+}
+
+static struct scan_seen *seen_new(void)
+{
+	struct scan_seen *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		abort();
+	return s;
+}
+
+static void seen_free(struct scan_seen *s)
+{
+	if (!s)
+		return;
+	free(s->keys);
+	free(s->slot);
+	free(s);
+}
+
+/* ---- projects --------------------------------------------------------- */
+
+static size_t project_id(struct scan_list *l, const struct stat *dir)
+{
+	int added;
+	size_t id = seen_put(l->projects, dir->st_dev, dir->st_ino, &added);
+
+	l->nprojects = l->projects->n;
+	return id;
+}
+
+static int has_marker_file(const char *dir)
+{
+	char path[PATH_MAX + 32];
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < COUNT(markers); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, markers[i]);
+		if (stat(path, &st) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The project of the directory DIR found by looking upwards from it. */
+static size_t project_above(struct scan_list *l, const char *dir)
+{
+	char *abs = realpath(dir, NULL), *slash;
+	size_t id = SCAN_NO_PROJECT;
+	struct stat st;
+
+	while (abs) {
+		if (has_marker_file(abs[1] ? abs : "") && stat(abs, &st) == 0) {
+			id = project_id(l, &st);
+			break;
+		}
+		slash = strrchr(abs, '/');
+		if (!slash || abs[1] == '\0')
+			break;
+		slash[slash == abs] = '\0';
+	}
+	free(abs);
+	return id;
+}
+
+/* The project of a file named on the command line, in DIR. */
+static size_t project_of_dir(struct scan_list *l, const char *dir)
+{
+	size_t id = project_above(l, dir);
+	struct stat st;
+
+	if (id != SCAN_NO_PROJECT)
+		return id;
+	if (stat(dir, &st) < 0)
+		memset(&st, 0, sizeof(st)); /* the file will not load */
+	return project_id(l, &st);
+}
+
+static char *dir_part(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return strdup(".");
+	if (slash == path)
+		return strdup("/");
+	return strndup(path, (size_t)(slash - path));
+}
+
+/* ---- the walk --------------------------------------------------------- */
+
+static void push(struct scan_list *l, const char *path, int explicit,
+		 size_t project)
 {
 	if (l->n == l->cap) {
 		l->cap = l->cap ? 2 * l->cap : 32;
-		l->v = realloc(l->v, l->cap * sizeof(*l->v));
-		if (!l->v)
-			abort();
+		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
 	}
+	memset(&l->v[l->n], 0, sizeof(l->v[l->n]));
 	l->v[l->n].path = strdup(path);
-	l->v[l->n++].explicit = explicit;
+	l->v[l->n].explicit = explicit;
+	l->v[l->n++].project = project;
 }
 
 static int has_suffix(const char *s, const char *suffix)
@@ -62,9 +236,7 @@ static char **read_dir(const char *path, size_t *count)
 			continue;
 		if (n == cap) {
 			cap = cap ? 2 * cap : 16;
-			names = realloc(names, cap * sizeof(*names));
-			if (!names)
-				abort();
+			names = xrealloc(names, cap * sizeof(*names));
 		}
 		names[n++] = strdup(e->d_name);
 	}
@@ -75,91 +247,178 @@ static char **read_dir(const char *path, size_t *count)
 	return names ? names : calloc(1, sizeof(*names));
 }
 
+static int has_marker(char **names, size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; i < n; i++)
+		for (k = 0; k < COUNT(markers); k++)
+			if (strcmp(names[i], markers[k]) == 0)
+				return 1;
+	return 0;
+}
+
 static int on_stack(const struct dir_stack *s, const struct stat *st)
 {
 	size_t i;
 
 	for (i = 0; i < s->n; i++)
-		if (s->dev[i] == st->st_dev && s->ino[i] == st->st_ino)
+		if (s->v[i].dev == st->st_dev && s->v[i].ino == st->st_ino)
 			return 1;
 	return 0;
 }
 
-static void walk(struct scan_list *l, const char *path, int explicit,
-		 struct dir_stack *stack);
+struct walk {
+	struct scan_list *l;
+	struct dir_stack stack;
+};
 
-static void walk_dir(struct scan_list *l, const char *path,
-		     const struct stat *st, struct dir_stack *stack)
+static void walk(struct walk *w, const char *path, int explicit,
+		 size_t project);
+
+static char *child_path(const char *dir, const char *name)
 {
-	size_t n = 0, i, len;
+	size_t len = strlen(dir) + strlen(name) + 2;
+	char *child = malloc(len);
+
+	if (!child)
+		abort();
+	snprintf(child, len, "%s%s%s", dir, has_suffix(dir, "/") ? "" : "/",
+		 name);
+	return child;
+}
+
+/* Walk the directory PATH; PROJECT is the project of an enclosing
+ * directory, or SCAN_NO_PROJECT. */
+static void walk_dir(struct walk *w, const char *path, const struct stat *st,
+		     size_t project)
+{
+	size_t n = 0, i;
 	char **names, *child;
 
-	if (on_stack(stack, st) || stack->n == SCAN_MAX_DEPTH) {
-		fprintf(stderr, "rulecheck: %s: directory loop or nesting "
-			"too deep; not followed\n", path);
-		l->trouble = 1;
-		return;
-	}
 	names = read_dir(path, &n);
 	if (!names) {
 		fprintf(stderr, "rulecheck: %s: %s\n", path, strerror(errno));
-		l->trouble = 1;
+		w->l->trouble = 1;
 		return;
 	}
-	stack->dev[stack->n] = st->st_dev;
-	stack->ino[stack->n++] = st->st_ino;
+	if (has_marker(names, n) || project == SCAN_NO_PROJECT)
+		project = project_id(w->l, st);
+	w->stack.v[w->stack.n].dev = st->st_dev;
+	w->stack.v[w->stack.n++].ino = st->st_ino;
 	for (i = 0; i < n; i++) {
-		len = strlen(path) + strlen(names[i]) + 2;
-		child = malloc(len);
-		if (!child)
-			abort();
-		snprintf(child, len, "%s%s%s", path,
-			 has_suffix(path, "/") ? "" : "/", names[i]);
-		walk(l, child, 0, stack);
+		child = child_path(path, names[i]);
+		walk(w, child, 0, project);
 		free(child);
 		free(names[i]);
 	}
-	stack->n--;
+	w->stack.n--;
 	free(names);
 }
 
-static void walk(struct scan_list *l, const char *path, int explicit,
-		 struct dir_stack *stack)
+static void enter_dir(struct walk *w, const char *path, const struct stat *st,
+		      size_t project)
+{
+	int added;
+
+	if (on_stack(&w->stack, st) || w->stack.n == SCAN_MAX_DEPTH) {
+		fprintf(stderr,
+			"rulecheck: %s: directory loop or nesting "
+			"too deep; not followed\n",
+			path);
+		w->l->trouble = 1;
+		return;
+	}
+	seen_put(w->l->seen, st->st_dev, st->st_ino, &added);
+	if (added)
+		walk_dir(w, path, st, project);
+}
+
+/* A .json entry of a directory that stat cannot reach: a dangling link,
+ * or a file removed since the directory was read. */
+static void report_gone(struct walk *w, const char *path, int err)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+		fprintf(stderr,
+			"rulecheck: %s: %s (a symbolic link to "
+			"nothing)\n",
+			path, strerror(err));
+	else
+		fprintf(stderr,
+			"rulecheck: %s: %s (removed during the "
+			"scan)\n",
+			path, strerror(err));
+	w->l->trouble = 1;
+}
+
+static void walk(struct walk *w, const char *path, int explicit, size_t project)
 {
 	const char *base = strrchr(path, '/');
 	struct stat st;
+	int added;
 
 	base = base ? base + 1 : path;
 	if (stat(path, &st) < 0) {
-		if (explicit || lstat(path, &st) < 0) {
+		if (explicit) {
 			fprintf(stderr, "rulecheck: %s: %s\n", path,
 				strerror(errno));
-			l->trouble = 1;
+			w->l->trouble = 1;
+		} else if (has_suffix(base, ".json")) {
+			report_gone(w, path, errno);
 		}
 		return;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		if (explicit || !skip_dir(base))
-			walk_dir(l, path, &st, stack);
+		if (explicit ||
+		    (!skip_dir(base) &&
+		     !(w->l->prune && w->l->prune(w->l->prune_arg, path))))
+			enter_dir(w, path, &st, project);
 		return;
 	}
-	if (explicit || (S_ISREG(st.st_mode) && has_suffix(base, ".json")))
-		push(l, path, explicit);
+	if (!explicit && (!S_ISREG(st.st_mode) || !has_suffix(base, ".json")))
+		return;
+	seen_put(w->l->seen, st.st_dev, st.st_ino, &added);
+	if (added || explicit)
+		push(w->l, path, explicit, project);
+}
+
+static void init_sets(struct scan_list *l)
+{
+	if (!l->seen)
+		l->seen = seen_new();
+	if (!l->projects)
+		l->projects = seen_new();
 }
 
 void scan_add(struct scan_list *l, const char *path)
 {
-	struct dir_stack *stack;
+	struct walk *w;
+	struct stat st;
+	char *dir;
+	size_t project;
 
+	init_sets(l);
 	if (strcmp(path, "-") == 0) {
-		push(l, path, 1);
+		push(l, path, 1, project_of_dir(l, "."));
 		return;
 	}
-	stack = calloc(1, sizeof(*stack));
-	if (!stack)
+	w = calloc(1, sizeof(*w));
+	if (!w)
 		abort();
-	walk(l, path, 1, stack);
-	free(stack);
+	w->l = l;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		dir = dir_part(path);
+		project = project_above(l, dir);
+		free(dir);
+		walk(w, path, 1, project);
+	} else {
+		dir = dir_part(path);
+		walk(w, path, 1, project_of_dir(l, dir));
+		free(dir);
+	}
+	free(w);
 }
 
 void scan_free(struct scan_list *l)
@@ -169,5 +428,7 @@ void scan_free(struct scan_list *l)
 	for (i = 0; i < l->n; i++)
 		free(l->v[i].path);
 	free(l->v);
+	seen_free(l->seen);
+	seen_free(l->projects);
 	memset(l, 0, sizeof(*l));
 }

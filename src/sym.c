@@ -8,11 +8,13 @@
  * product.  Every witness is evaluated again before it is returned. */
 #include <locale.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "eval.h"
+#include "memo.h"
 #include "sym.h"
 
 #define SYM_MAX_OPEN 256
@@ -144,6 +146,7 @@ struct search {
 
 	struct occurrence *occ;
 	size_t nocc;
+	struct eval_rx_cache *rx;	/* the regular expressions, compiled */
 	struct merged *merged;	/* SYM_MAX_MERGED of them */
 	size_t nmerged;
 	char fresh[32];
@@ -440,14 +443,16 @@ static void add_open(struct search *s, cJSON *obj, const char *path)
 	s->nopen++;
 }
 
+/* KEY holds LEN bytes and need not end in a NUL. */
 static int decided_absent(const struct search *s, const cJSON *obj,
-			  const char *key)
+			  const char *key, size_t len)
 {
 	size_t i;
 
 	for (i = 0; i < s->ntrail; i++)
 		if (s->trail[i].absent && s->trail[i].obj == obj &&
-		    strcmp(s->trail[i].key, key) == 0)
+		    strncmp(s->trail[i].key, key, len) == 0 &&
+		    s->trail[i].key[len] == '\0')
 			return 1;
 	return 0;
 }
@@ -462,7 +467,7 @@ static int hook_missing(void *ctx, const cJSON *obj, const char *key,
 		return 0;
 	if (obj && obj == s->auth)
 		return 0;
-	if (obj && (!find_open(s, obj) || decided_absent(s, obj, key)))
+	if (obj && (!find_open(s, obj) || decided_absent(s, obj, key, len)))
 		return 0;
 	if (s->ntrail == SYM_MAX_ASSIGNED ||
 	    (!obj && key && s->ngets == SYM_MAX_GETS)) {
@@ -944,6 +949,7 @@ static void make_request(const struct search *s, const struct sym_goal *g,
 	req->gets = (const struct eval_get *)s->gets;
 	req->ngets = s->ngets;
 	req->hook = hooked ? &s->hook : NULL;
+	req->rx_cache = s->rx;
 }
 
 static int wanted(enum eval_status st, enum sym_want want)
@@ -1382,6 +1388,7 @@ static int complete(const struct search *s)
 			memset(&arg, 0, sizeof(arg));
 			cJSON_AddStringToObject(res, "p", s->examples[j]);
 			req.resource = res;
+			req.rx_cache = s->rx;
 			arg.kind = AST_STRING;
 			arg.text = s->examples[j];
 			arg.len = strlen(s->examples[j]);
@@ -1552,13 +1559,30 @@ static unsigned identity_reads(const struct search *s)
 	return r;
 }
 
-static struct search *new_search(const struct sym_query *q)
+/* A search with every field cleared but the tables of open objects and
+ * decisions, which are filled before they are read, each up to its
+ * count: clearing them took most of the time of a small question. */
+static struct search *alloc_search(void)
 {
-	struct search *s = calloc(1, sizeof(*s));
-	size_t i;
+	struct search *s = malloc(sizeof(*s));
+	char *base = (char *)s;
+	size_t after_open = offsetof(struct search, nopen);
+	size_t after_trail = offsetof(struct search, ntrail);
 
 	if (!s)
 		abort();
+	memset(base, 0, offsetof(struct search, open));
+	memset(base + after_open, 0,
+	       offsetof(struct search, trail) - after_open);
+	memset(base + after_trail, 0, sizeof(*s) - after_trail);
+	return s;
+}
+
+static struct search *new_search(const struct sym_query *q)
+{
+	struct search *s = alloc_search();
+	size_t i;
+
 	s->q = q;
 	s->budget = q->budget ? q->budget : SYM_BUDGET_DEFAULT;
 	s->hook.missing = hook_missing;
@@ -1567,6 +1591,7 @@ static struct search *new_search(const struct sym_query *q)
 	s->merged = malloc(SYM_MAX_MERGED * sizeof(*s->merged));
 	if (!s->occ || !s->merged)
 		abort();
+	s->rx = eval_rx_cache_new();
 	for (i = 0; i < q->ngoals; i++)
 		scan(s, q->goals[i].expr, NULL, 0);
 	regex_examples(s);
@@ -1585,6 +1610,7 @@ static void free_search(struct search *s)
 		free(s->examples[i]);
 	free(s->occ);
 	free(s->merged);
+	eval_rx_cache_free(s->rx);
 	free(s);
 }
 
@@ -1681,21 +1707,29 @@ static enum sym_result solve_callers(struct search *s, struct sym_witness *w)
 
 enum sym_result sym_solve(const struct sym_query *q, struct sym_witness *w)
 {
-	locale_t c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
-	locale_t old = c_locale ? uselocale(c_locale) : (locale_t)0;
-	struct search *s = new_search(q);
+	locale_t c_locale, old;
+	struct sym_witness found;
+	struct search *s;
 	enum sym_result r;
 
-	if (w)
-		memset(w, 0, sizeof(*w));
-	r = solve_callers(s, w);
-	if (w)
-		w->evaluations = s->evaluations;
+	if (memo_get(q, &r, w))
+		return r;
+	c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+	old = c_locale ? uselocale(c_locale) : (locale_t)0;
+	s = new_search(q);
+	memset(&found, 0, sizeof(found));
+	r = solve_callers(s, &found);
+	found.evaluations = s->evaluations;
 	free_search(s);
 	if (c_locale) {
 		uselocale(old);
 		freelocale(c_locale);
 	}
+	memo_put(q, r, &found);
+	if (w)
+		*w = found;
+	else
+		sym_witness_free(&found);
 	return r;
 }
 

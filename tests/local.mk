@@ -27,6 +27,7 @@ tests_unit_test_sha256_LDADD = librulecheck.a $(CJSON_LIBS)
 SCRIPT_TESTS = \
 	tests/golden.sh \
 	tests/hostile.sh \
+	tests/scan.sh \
 	tests/corpus.sh \
 	tests/lsp.sh \
 	tests/formats.sh \
