@@ -23,6 +23,7 @@ tests_unit_test_eval_LDADD = librulecheck.a $(CJSON_LIBS)
 SCRIPT_TESTS = \
 	tests/golden.sh \
 	tests/hostile.sh \
+	tests/limits.sh \
 	tests/corpus.sh \
 	tests/lsp.sh \
 	tests/formats.sh \
