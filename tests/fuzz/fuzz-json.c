@@ -28,8 +28,7 @@ static void fuzz_span(const struct src_file *f, struct json_span s)
 	fuzz_check(line >= f->buf && line + len <= f->buf + f->len);
 }
 
-static void fuzz_string(const struct src_file *f,
-			const struct json_string *s)
+static void fuzz_string(const struct src_file *f, const struct json_string *s)
 {
 	size_t i;
 
@@ -55,9 +54,9 @@ static void fuzz_node(const struct src_file *f, const struct json_node *n)
 		fuzz_node(f, n->members[i].value);
 		if (!n->members[i].shadowed)
 			fuzz_check(json_lookup(n, n->members[i].key.text) ==
-				   &n->members[i] ||
+					   &n->members[i] ||
 				   n->members[i].key.len !=
-				   strlen(n->members[i].key.text));
+					   strlen(n->members[i].key.text));
 	}
 }
 

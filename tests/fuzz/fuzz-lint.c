@@ -8,9 +8,8 @@
 #include "report.h"
 
 static const enum report_format fuzz_formats[] = {
-	REPORT_TTY, REPORT_GCC, REPORT_JSON,
-	REPORT_SARIF, REPORT_CHECKSTYLE, REPORT_GITHUB
-};
+	REPORT_TTY,   REPORT_GCC,	 REPORT_JSON,
+	REPORT_SARIF, REPORT_CHECKSTYLE, REPORT_GITHUB};
 
 static FILE *fuzz_sink;
 
@@ -28,10 +27,9 @@ static void fuzz_report(const struct diag_list *d, size_t which)
 static void fuzz_options(struct access_options *ao, const uint8_t *data,
 			 size_t size)
 {
-	static const int levels[] = { 0, 2, 3 };
-	static const unsigned callers[] = {
-		0, SYM_CALLERS_MINIPROGRAM, SYM_CALLERS_WEB
-	};
+	static const int levels[] = {0, 2, 3};
+	static const unsigned callers[] = {0, SYM_CALLERS_MINIPROGRAM,
+					   SYM_CALLERS_WEB};
 	unsigned h = size ? data[size - 1] : 0;
 
 	ao->level = levels[h % 3];

@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct rule_options ro;
-	struct access_options ao = { 0, 0, 0, NULL };
+	struct access_options ao = {0, 0, 0, NULL};
 	FILE *in;
 
 	if (!size)
