@@ -220,6 +220,18 @@ point "budget of $hi evaluations decides every question" 0 "" \
 incomplete $lo
 point "budget of $lo evaluations is analysis-incomplete" 1 \
 	"budget.json:1:21: warning: the engine could not decide every question about this rule within its budget"
+# The file as a whole gets 500 times the budget of one question, each
+# evaluation weighted by the size of the rule: under the least budget that
+# decides one copy of the rule, fifty copies run out, and the last ones
+# (not the first) are left undecided.
+awk '{ for (i = 1; i <= 50; i++) printf "%s\n", $0 }' budget.json |
+	sed -e '1s/^/[/' -e '2,$s/^/,/' -e '$s/$/]/' >fifty.json
+"$RULECHECK" -f gcc --disable all --enable analysis-incomplete \
+	--max-evaluations $hi fifty.json >out 2>err
+st=$?
+point "fifty rules under that budget exhaust the file's work" 1 \
+	"fifty.json:50:" "fifty.json:1:"
+
 run -f gcc --max-evaluations 0 budget.json
 point "--max-evaluations 0 is a usage error" 2 "positive number"
 
