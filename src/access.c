@@ -1310,16 +1310,22 @@ void access_summarize(struct access_summary *s, const struct rule_file *rf,
 {
 	static const char *const ops[] = {"create", "update"};
 	enum access_class cls, best;
+	struct sym_witness w;
+	struct ctx c;
 	size_t i, k;
 
+	ctx_init(&c, opt);
 	for (i = 0; i < rf->nobjects; i++) {
 		const struct rule_object *obj = &rf->objects[i];
 
 		if (obj->kind != RULE_KIND_DATABASE || !obj->name)
 			continue;
 		best = ACCESS_NOBODY;
+		c.obj = obj;
 		for (k = 0; k < COUNT(ops); k++) {
-			cls = access_widest(obj, ops[k], opt, NULL);
+			cls = widest(&c, ops[k], &w);
+			if (cls < ACCESS_NOBODY)
+				sym_witness_free(&w);
 			if (cls < best)
 				best = cls;
 		}
