@@ -39,7 +39,17 @@ struct ctx {
 	const struct rule_value *unknown[16];	/* undecided values */
 	size_t nunknown;
 	int failed;
+	unsigned long long work, work_limit;	/* over the whole file */
 };
+
+static void ctx_init(struct ctx *c, const struct access_options *opt)
+{
+	unsigned long budget = opt->budget ? opt->budget : SYM_BUDGET_DEFAULT;
+
+	memset(c, 0, sizeof(*c));
+	c->opt = opt;
+	c->work_limit = (unsigned long long)budget * ACCESS_FILE_WORK;
+}
 
 /* ---- asking the engine ------------------------------------------------ */
 
@@ -83,15 +93,56 @@ void access_limit_query(const struct access_options *opt, struct sym_query *q)
 			     (opt->callers | SYM_CALLER_BIT(SYM_CALLER_NONE));
 }
 
+static unsigned long long tree_size(const struct ast_node *n)
+{
+	unsigned long long size = 1;
+	size_t i;
+
+	if (!n)
+		return 0;
+	size += tree_size(n->a) + tree_size(n->b) + tree_size(n->c);
+	for (i = 0; i < n->nlist; i++)
+		size += tree_size(n->list[i]);
+	return size;
+}
+
+/* The budget of Q: the per-question budget, or less when the file's work
+ * is nearly spent.  Work counts each evaluation by the size of the goals'
+ * trees, so that the whole file is bounded in time however many and long
+ * its rules are; *COST receives the weight of one evaluation. */
+static unsigned long question_budget(const struct ctx *c,
+				     const struct sym_query *q,
+				     unsigned long long *cost)
+{
+	unsigned long budget = c->opt->budget ? c->opt->budget :
+			       SYM_BUDGET_DEFAULT;
+	unsigned long long left = 0;
+	size_t i;
+
+	*cost = 1;
+	for (i = 0; i < q->ngoals; i++)
+		*cost += tree_size(q->goals[i].expr);
+	if (c->work < c->work_limit)
+		left = (c->work_limit - c->work) / *cost;
+	return left < budget ? (unsigned long)left : budget;
+}
+
+/* Put Q to the engine, under the project's platforms and budget; when
+ * the file's work is spent, Q is answered unknown unasked. */
 static enum sym_result ask(struct ctx *c, const char *what,
 			   struct sym_query *q, struct sym_witness *w)
 {
-	struct sym_witness local;
-	enum sym_result r;
+	struct sym_witness local, *out = w ? w : &local;
+	unsigned long long cost;
+	enum sym_result r = SYM_UNKNOWN;
 
 	q->kind = c->obj->kind;
 	access_limit_query(c->opt, q);
-	r = sym_solve(q, w ? w : &local);
+	q->budget = question_budget(c, q, &cost);
+	memset(out, 0, sizeof(*out));
+	if (q->budget)
+		r = sym_solve(q, out);
+	c->work += out->evaluations * cost;
 	if (c->opt->dump)
 		dump_query(c->opt->dump, what, q, r, w ? w : &local);
 	if (!w && r == SYM_SAT)
@@ -187,9 +238,8 @@ enum access_class access_widest(const struct rule_object *obj,
 	struct sym_witness local;
 	enum access_class cls;
 
-	memset(&c, 0, sizeof(c));
+	ctx_init(&c, opt);
 	c.obj = obj;
-	c.opt = opt;
 	cls = widest(&c, op, w ? w : &local);
 	if (!w && cls < ACCESS_NOBODY)
 		sym_witness_free(&local);
@@ -1278,10 +1328,9 @@ int access_check(struct diag_list *d, const struct rule_file *rf,
 	struct ctx c;
 	size_t i;
 
-	memset(&c, 0, sizeof(c));
+	ctx_init(&c, opt);
 	c.d = d;
 	c.rf = rf;
-	c.opt = opt;
 	c.summary = summary;
 	for (i = 0; i < rf->nobjects; i++)
 		check_object(&c, &rf->objects[i]);
@@ -1295,16 +1344,22 @@ void access_summarize(struct access_summary *s, const struct rule_file *rf,
 {
 	static const char *const ops[] = {"create", "update"};
 	enum access_class cls, best;
+	struct sym_witness w;
+	struct ctx c;
 	size_t i, k;
 
+	ctx_init(&c, opt);
 	for (i = 0; i < rf->nobjects; i++) {
 		const struct rule_object *obj = &rf->objects[i];
 
 		if (obj->kind != RULE_KIND_DATABASE || !obj->name)
 			continue;
 		best = ACCESS_NOBODY;
+		c.obj = obj;
 		for (k = 0; k < COUNT(ops); k++) {
-			cls = access_widest(obj, ops[k], opt, NULL);
+			cls = widest(&c, ops[k], &w);
+			if (cls < ACCESS_NOBODY)
+				sym_witness_free(&w);
 			if (cls < best)
 				best = cls;
 		}

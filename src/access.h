@@ -21,6 +21,12 @@ enum access_class {
 	ACCESS_UNKNOWN
 };
 
+/* The work of the symbolic checks on one file is bounded by this many
+ * times the per-question budget, counting every evaluation by the number
+ * of nodes in the syntax trees evaluated; the questions left when it is
+ * spent are answered unknown. */
+#define ACCESS_FILE_WORK 500ull
+
 struct access_options {
 	int level;		/* 0, 2 or 3 */
 	unsigned callers;	/* the platforms served; 0: all */

@@ -208,6 +208,21 @@ verdict "400 nested parentheses (under 1024 characters)" "1 2" \
 run 20 -f gcc deep-not.json
 verdict "1000 chained negations" "0 1 2"
 
+# --- expensive rules ------------------------------------------------------
+
+# Sixteen groups of comparisons whose questions each exhaust the engine's
+# budget: the file as a whole must still be done in seconds.
+awk 'BEGIN {
+	printf "{\"create\": \""
+	for (i = 0; i < 16; i++)
+		printf "%s(now + %d > request.data.e%d.b > 0 && doc.i%d %% 2 == 0)",
+		       i ? " && " : "", i, i, i
+	print "\"}"
+}' >expensive.json
+run 20 -f gcc expensive.json
+verdict "910-character rule over the budget of every question" "1" \
+	analysis-incomplete
+
 # --- 50 MiB files ----------------------------------------------------------
 
 awk 'BEGIN {

@@ -28,6 +28,7 @@ SCRIPT_TESTS = \
 	tests/golden.sh \
 	tests/hostile.sh \
 	tests/scan.sh \
+	tests/limits.sh \
 	tests/corpus.sh \
 	tests/lsp.sh \
 	tests/formats.sh \
