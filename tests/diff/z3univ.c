@@ -721,6 +721,7 @@ static void add_numerals(struct z3univ_scan *sc)
 	size_t n, i;
 
 	add_number(sc, 0);
+	add_number(sc, 1);	/* what true compares as */
 	n = sc->nnumbers;
 	memcpy(base, sc->numbers, n * sizeof(*base));
 	qsort(base, n, sizeof(*base), cmp_double);
