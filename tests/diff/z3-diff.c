@@ -127,6 +127,10 @@ static const struct fixed_case {
 	/* 'in' compares strictly: a numeral string differs from its number */
 	{ RULE_KIND_STORAGE, "!(resource.path in [resource.openid, 0, null] "
 			     "&& resource.path === 2)" },
+	/* the universe has a string below the blank, as the engine has */
+	{ RULE_KIND_DATABASE, "(true || true in [' 2 ', 1.5, 100]) && "
+			      "doc.f1 < auth.openid && "
+			      "get('database.cfg.' + doc.f1).open in doc.arr" },
 	/* the universe has the numerals around what true compares as */
 	{ RULE_KIND_DATABASE, "doc.f1 > true && doc.f1 in doc.arr" },
 };
