@@ -1498,6 +1498,21 @@ static void add_example(struct search *s, char *ex)
 	s->examples[s->nexamples++] = ex;
 }
 
+/* Two strings beside example EX, which a pattern open at one end also
+ * matches: another match where the example is a literal of the rule. */
+static void example_variants(struct search *s, const char *ex)
+{
+	size_t len = strlen(ex) + 2;
+	char *after = malloc(len), *before = malloc(len);
+
+	if (!after || !before)
+		abort();
+	snprintf(after, len, "%sx", ex);
+	snprintf(before, len, "x%s", ex);
+	add_example(s, after);
+	add_example(s, before);
+}
+
 static void regex_examples(struct search *s)
 {
 	size_t i, j, n;
@@ -1507,6 +1522,8 @@ static void regex_examples(struct search *s)
 		add_example(s, regex_example(s->regexes[i]->text, 0));
 	}
 	n = s->nexamples;
+	for (i = 0; i < n; i++)
+		example_variants(s, s->examples[i]);
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < n; j++) {
 			size_t len = strlen(s->examples[i]) +

@@ -131,6 +131,10 @@ static const struct fixed_case {
 	{ RULE_KIND_DATABASE, "(true || true in [' 2 ', 1.5, 100]) && "
 			      "doc.f1 < auth.openid && "
 			      "get('database.cfg.' + doc.f1).open in doc.arr" },
+	/* a string the pattern matches other than the example, a literal */
+	{ RULE_KIND_STORAGE, "/^a/.test(resource.path) && "
+			     "resource.openid === resource.path && "
+			     "!(resource.openid in ['a', null, ' 2 '])" },
 	/* the universe has the numerals around what true compares as */
 	{ RULE_KIND_DATABASE, "doc.f1 > true && doc.f1 in doc.arr" },
 };
