@@ -694,6 +694,30 @@ static char *string_between(const char *a, const char *b)
 	return out;
 }
 
+/* Where strings are compared by order, a number spelt with a blank or
+ * a zero before it too: the same number, elsewhere in the order. */
+static void numeral_spellings(const struct search *s, struct pool *p,
+			      const char *text)
+{
+	size_t len = strlen(text) + 2;
+	char *blank, *zero;
+
+	if (!s->string_order)
+		return;
+	blank = malloc(len);
+	if (!blank)
+		abort();
+	snprintf(blank, len, " %s", text);
+	add_owned(p, blank);
+	if (text[0] == '-')
+		return;
+	zero = malloc(len);
+	if (!zero)
+		abort();
+	snprintf(zero, len, "0%s", text);
+	add_owned(p, zero);
+}
+
 /* Where values are compared by order as strings, or strictly, the
  * numbers of P spelt as strings, which equal those numbers loosely but
  * not strictly; where by order, also one string in every gap of the
@@ -712,6 +736,7 @@ static void order_gaps(const struct search *s, struct pool *p)
 		if (strtod(text, NULL) != p->nums[i])
 			snprintf(text, sizeof(text), "%.17g", p->nums[i]);
 		add_owned(p, strdup(text));
+		numeral_spellings(s, p, text);
 	}
 	if (!s->string_order)
 		return;

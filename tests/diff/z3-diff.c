@@ -122,6 +122,10 @@ static const struct fixed_case {
 	{ RULE_KIND_DATABASE,
 	  "doc.f1 > doc.f2 && doc.f2 > doc.f3 && doc.f3 == 'b'" },
 	{ RULE_KIND_DATABASE, "doc.f1 > 3 && doc.f1 < 'a'" },
+	/* a numeral with a blank or a zero before it sorts elsewhere */
+	{ RULE_KIND_DATABASE, "get('database.cfg.' + request.data.f1).role "
+			      "<= '1' && get('database.cfg.' + "
+			      "request.data.f1).role == 10" },
 	/* a string literal reads as a number through blanks around it */
 	{ RULE_KIND_DATABASE, "now > ' 2 '" },
 	/* 'in' compares strictly: a numeral string differs from its number */
