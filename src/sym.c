@@ -21,7 +21,7 @@
 #define SYM_MAX_ASSIGNED 512
 #define SYM_MAX_GETS 16
 #define SYM_MAX_LITERALS 256
-#define SYM_MAX_CANDIDATES 160
+#define SYM_MAX_CANDIDATES 512
 #define SYM_MAX_OCCURRENCES 1024
 #define SYM_PATH_MAX 256
 #define ABSENT_STEM "\001absent-"	/* identity values filled in */
@@ -156,6 +156,10 @@ struct search {
 	int identity_order;	/* identities compared by order, or values
 				   compared with strings built at run time:
 				   a no is then no proof */
+	int string_order;	/* two values that may be strings are
+				   compared by order */
+	int strict;		/* 'in' compares strictly: a string that
+				   reads as a number differs from it */
 };
 
 /* ---- static paths and occurrences ------------------------------------- */
@@ -343,6 +347,24 @@ static int reads_identity(const struct ast_node *n)
 	return 0;
 }
 
+/* Whether N may evaluate to a string (or to an array or object, whose
+ * primitive is one): anything but a literal of another type, now, and
+ * arithmetic other than +. */
+static int may_be_string(const struct ast_node *n)
+{
+	if (n->kind == AST_NUMBER || n->kind == AST_BOOL ||
+	    n->kind == AST_NULL || n->kind == AST_UNDEFINED)
+		return 0;
+	if (n->kind == AST_IDENT && strcmp(n->text, "now") == 0)
+		return 0;
+	if (n->kind == AST_UNARY)
+		return 0;
+	if (n->kind == AST_BINARY)
+		return n->op == AST_OP_ADD || n->op == AST_OP_AND ||
+		       n->op == AST_OP_OR;
+	return 1;
+}
+
 /* A string built from parts at run time, which no candidate spells. */
 static int is_built(const struct ast_node *n)
 {
@@ -395,6 +417,11 @@ static void scan(struct search *s, const struct ast_node *n,
 	if (n->kind == AST_BINARY && is_comparison(n->op) &&
 	    (is_built(n->a) || is_built(n->b)))
 		s->identity_order = 1;	/* a value built at run time */
+	if (n->kind == AST_BINARY && n->op >= AST_OP_LT && n->op <= AST_OP_GE &&
+	    may_be_string(n->a) && may_be_string(n->b))
+		s->string_order = 1;
+	if (n->kind == AST_BINARY && n->op == AST_OP_IN)
+		s->strict = 1;
 	in_path = in_path && (n->kind == AST_TEMPLATE || (n->kind ==
 		  AST_BINARY && n->op == AST_OP_ADD) || n->kind != AST_BINARY);
 	if (n->kind != AST_IDENT && static_path(n, path, &len))
@@ -457,6 +484,21 @@ static int decided_absent(const struct search *s, const cJSON *obj,
 	return 0;
 }
 
+/* A member named by the identity is absent where the identity is
+ * unrelated, and one named by a probe value is absent everywhere:
+ * nothing else holds those values, not even as a key. */
+static int identity_key(const struct search *s, const char *key,
+			size_t len)
+{
+	char k[SYM_PATH_MAX];
+
+	memcpy(k, key, len);
+	k[len] = '\0';
+	return strstr(k, ABSENT_STEM) ||
+	       (s->unrelated && ((s->uid[0] && strstr(k, s->uid)) ||
+				 (s->openid[0] && strstr(k, s->openid))));
+}
+
 static int hook_missing(void *ctx, const cJSON *obj, const char *key,
 			size_t len, const struct ast_node *at)
 {
@@ -466,6 +508,8 @@ static int hook_missing(void *ctx, const cJSON *obj, const char *key,
 	if (key && (len >= SYM_PATH_MAX || memchr(key, '\0', len)))
 		return 0;
 	if (obj && obj == s->auth)
+		return 0;
+	if (obj && key && identity_key(s, key, len))
 		return 0;
 	if (obj && (!find_open(s, obj) || decided_absent(s, obj, key, len)))
 		return 0;
@@ -561,6 +605,8 @@ struct pool {
 	size_t nnums;
 	const char *strs[SYM_MAX_CANDIDATES];
 	size_t nstrs;
+	char *own[SYM_MAX_CANDIDATES];	/* strings made for the pool */
+	size_t nown;
 };
 
 static void pool_add(struct search *s, struct pool *p, cJSON *v, int absent)
@@ -598,9 +644,135 @@ static void add_str(struct pool *p, const char *str)
 	p->strs[p->nstrs++] = str;
 }
 
+/* A string that P keeps until pool_release. */
+static void add_owned(struct pool *p, char *str)
+{
+	size_t n = p->nstrs;
+
+	if (!str)
+		abort();
+	if (p->nown == SYM_MAX_CANDIDATES) {
+		free(str);
+		return;
+	}
+	add_str(p, str);
+	if (p->nstrs == n) {
+		free(str);
+		return;
+	}
+	p->own[p->nown++] = str;
+}
+
+static void pool_release(struct pool *p)
+{
+	while (p->nown)
+		free(p->own[--p->nown]);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A string strictly between A and B (A < B in byte order), or NULL when
+ * there is none: after A when A is no prefix of B, else A followed by a
+ * character below the one of B that follows A. */
+static char *string_between(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+	int prefix = strncmp(a, b, n) == 0;
+	unsigned char c = prefix ? (unsigned char)b[n] : 0;
+	char *out;
+
+	if (!prefix || c > 0x7f)
+		c = '~' + 1;
+	else if (c == 1 && b[n + 1] == '\0')
+		return NULL;
+	else if (c <= 0x21)
+		c = 2;
+	out = malloc(n + 2);
+	if (!out)
+		abort();
+	memcpy(out, a, n);
+	out[n] = (char)(c - 1);
+	out[n + 1] = '\0';
+	return out;
+}
+
+/* Where strings are compared by order, a number spelt with a blank or
+ * a zero before it too: the same number, elsewhere in the order. */
+static void numeral_spellings(const struct search *s, struct pool *p,
+			      const char *text)
+{
+	size_t len = strlen(text) + 2;
+	char *blank, *zero;
+
+	if (!s->string_order)
+		return;
+	blank = malloc(len);
+	if (!blank)
+		abort();
+	snprintf(blank, len, " %s", text);
+	add_owned(p, blank);
+	if (text[0] == '-')
+		return;
+	zero = malloc(len);
+	if (!zero)
+		abort();
+	snprintf(zero, len, "0%s", text);
+	add_owned(p, zero);
+}
+
+/* Where values are compared by order as strings, or strictly, the
+ * numbers of P spelt as strings, which equal those numbers loosely but
+ * not strictly; where by order, also one string in every gap of the
+ * order of P's strings and one above them all, so that every order
+ * between a new string and the others, as strings and as numbers, is
+ * reachable. */
+static void order_gaps(const struct search *s, struct pool *p)
+{
+	const char *sorted[SYM_MAX_CANDIDATES];
+	char text[40];
+	size_t i, n;
+
+	for (i = 0, n = p->nnums; (s->string_order || s->strict) && i < n;
+	     i++) {
+		snprintf(text, sizeof(text), "%.15g", p->nums[i]);
+		if (strtod(text, NULL) != p->nums[i])
+			snprintf(text, sizeof(text), "%.17g", p->nums[i]);
+		add_owned(p, strdup(text));
+		numeral_spellings(s, p, text);
+	}
+	if (!s->string_order)
+		return;
+	n = p->nstrs;
+	memcpy(sorted, p->strs, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), cmp_str);
+	for (i = 0; i + 1 < n; i++) {
+		char *mid = string_between(sorted[i], sorted[i + 1]);
+
+		if (mid)
+			add_owned(p, mid);
+	}
+	if (n) {
+		char *top = malloc(strlen(sorted[n - 1]) + 2);
+
+		if (!top)
+			abort();
+		sprintf(top, "%s~", sorted[n - 1]);
+		add_owned(p, top);
+	}
+}
+
+/* A value filled in for an identity field the caller lacks. */
+static int is_probe(const char *str)
+{
+	return strncmp(str, ABSENT_STEM, strlen(ABSENT_STEM)) == 0;
+}
+
 static int is_identity(const struct search *s, const char *str)
 {
-	return strncmp(str, ABSENT_STEM, strlen(ABSENT_STEM)) == 0 ||
+	return is_probe(str) ||
 	       (s->uid[0] && strcmp(str, s->uid) == 0) ||
 	       (s->openid[0] && strcmp(str, s->openid) == 0);
 }
@@ -614,8 +786,8 @@ static void collect_scalars(struct search *s, struct pool *p, const cJSON *v)
 		return;
 	if (cJSON_IsNumber(v))
 		add_num(p, v->valuedouble);
-	else if (cJSON_IsString(v) && (!s->unrelated ||
-				       !is_identity(s, v->valuestring)))
+	else if (cJSON_IsString(v) && !is_probe(v->valuestring) &&
+		 (!s->unrelated || !is_identity(s, v->valuestring)))
 		add_str(p, v->valuestring);
 	for (c = v->child; c; c = c->next)
 		collect_scalars(s, p, c);
@@ -630,6 +802,8 @@ static void add_numeric_text(struct pool *p, const struct ast_node *lit)
 	if (lit->len == 0 || lit->len > 32)
 		return;
 	d = strtod(lit->text, &end);
+	while (end != lit->text && *end && strchr(" \t\n\r\v\f", *end))
+		end++;		/* ToNumber ignores white space around */
 	if (end != lit->text && *end == '\0')
 		add_num(p, d);
 }
@@ -695,6 +869,16 @@ static const char *fresh_string(struct search *s, const struct pool *p)
 	}
 }
 
+/* The caller's login type, which any value may repeat. */
+static void login_type(const struct search *s, struct pool *p)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(s->auth,
+							  "loginType");
+
+	if (cJSON_IsString(v))
+		add_str(p, v->valuestring);
+}
+
 static void string_pool(struct search *s, struct pool *p)
 {
 	size_t i;
@@ -716,15 +900,17 @@ static void string_pool(struct search *s, struct pool *p)
 	}
 	add_str(p, fresh_string(s, p));
 	add_str(p, "");
+	login_type(s, p);
+	order_gaps(s, p);
 }
 
 static void array_pool(struct search *s, struct pool *p, struct pool *all)
 {
 	cJSON *every = cJSON_CreateArray();
-	size_t i;
+	size_t i, plain = all->nstrs - all->nown;	/* gaps come last */
 
 	pool_add(s, p, cJSON_CreateArray(), 0);
-	for (i = 0; i < all->nstrs; i++) {
+	for (i = 0; i < plain; i++) {
 		cJSON *a = cJSON_CreateArray();
 
 		cJSON_AddItemToArray(a, cJSON_CreateString(all->strs[i]));
@@ -761,6 +947,7 @@ static void value_pool(struct search *s, struct pool *p)
 	pool_add(s, p, cJSON_CreateFalse(), 0);
 	array_pool(s, p, &scalars);
 	pool_add(s, p, cJSON_CreateObject(), 0);
+	pool_release(&scalars);
 }
 
 static void now_pool(struct search *s, struct pool *p)
@@ -1012,16 +1199,21 @@ static int creates(const struct search *s)
 	return 0;
 }
 
-/* The platform sets doc._openid on create to the creator's openid. */
+/* The platform sets doc._openid on create to the creator's openid; for
+ * a creator without one it is the platform's choice, the uid among the
+ * choices, and never the caller's to make. */
 static void system_pool(struct search *s, struct pool *p, const char *path)
 {
 	struct pool scalars;
 	size_t i;
+	int creator = strcmp(path, "doc._openid") == 0 && creates(s);
 
-	if (s->openid[0] && strcmp(path, "doc._openid") == 0 && creates(s)) {
+	if (s->openid[0] && creator) {
 		pool_add(s, p, cJSON_CreateString(s->openid), 0);
 		return;
 	}
+	if (creator && s->uid[0])
+		pool_add(s, p, cJSON_CreateString(s->uid), 0);
 	memset(&scalars, 0, sizeof(scalars));
 	string_pool(s, &scalars);
 	for (i = 0; i < scalars.nstrs; i++)
@@ -1034,6 +1226,7 @@ static void system_pool(struct search *s, struct pool *p, const char *path)
 		snprintf(text, sizeof(text), "%.17g", scalars.nums[i]);
 		pool_add(s, p, cJSON_CreateString(text), 0);
 	}
+	pool_release(&scalars);
 }
 
 /* Is every occurrence of PATH a piece of a get() path? */
@@ -1054,6 +1247,7 @@ static void path_pool(struct search *s, struct pool *p)
 	pool_add(s, p, NULL, 1);
 	for (i = 0; i < scalars.nstrs; i++)
 		pool_add(s, p, cJSON_CreateString(scalars.strs[i]), 0);
+	pool_release(&scalars);
 }
 
 static int cached_pool(struct search *s, struct pool *p, const char *path)
@@ -1131,7 +1325,7 @@ static void fixed_value(struct search *s, struct pool *p,
 		add_num(p, n->number);
 	} else if (n->kind == AST_MEMBER && s->auth && !s->unrelated) {
 		v = cJSON_GetObjectItemCaseSensitive(s->auth, n->text);
-		if (cJSON_IsString(v))
+		if (cJSON_IsString(v) && !is_probe(v->valuestring))
 			add_str(p, v->valuestring);
 	} else if (n->kind == AST_MEMBER && s->auth &&
 		   strcmp(n->text, "loginType") == 0) {
@@ -1172,6 +1366,7 @@ static void local_pool(struct search *s, struct pool *p, const char *path)
 	spread(&sc);
 	add_str(&sc, fresh_string(s, &sc));
 	add_str(&sc, "");
+	order_gaps(s, &sc);
 	pool_add(s, p, NULL, 1);
 	for (i = 0; i < sc.nstrs; i++)
 		pool_add(s, p, cJSON_CreateString(sc.strs[i]), 0);
@@ -1182,6 +1377,7 @@ static void local_pool(struct search *s, struct pool *p, const char *path)
 	pool_add(s, p, cJSON_CreateFalse(), 0);
 	pool_add(s, p, cJSON_CreateArray(), 0);
 	pool_add(s, p, cJSON_CreateObject(), 0);
+	pool_release(&sc);
 }
 
 static void candidates(struct search *s, struct pool *p)
@@ -1333,6 +1529,21 @@ static void add_example(struct search *s, char *ex)
 	s->examples[s->nexamples++] = ex;
 }
 
+/* Two strings beside example EX, which a pattern open at one end also
+ * matches: another match where the example is a literal of the rule. */
+static void example_variants(struct search *s, const char *ex)
+{
+	size_t len = strlen(ex) + 2;
+	char *after = malloc(len), *before = malloc(len);
+
+	if (!after || !before)
+		abort();
+	snprintf(after, len, "%sx", ex);
+	snprintf(before, len, "x%s", ex);
+	add_example(s, after);
+	add_example(s, before);
+}
+
 static void regex_examples(struct search *s)
 {
 	size_t i, j, n;
@@ -1342,6 +1553,8 @@ static void regex_examples(struct search *s)
 		add_example(s, regex_example(s->regexes[i]->text, 0));
 	}
 	n = s->nexamples;
+	for (i = 0; i < n; i++)
+		example_variants(s, s->examples[i]);
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < n; j++) {
 			size_t len = strlen(s->examples[i]) +
@@ -1357,6 +1570,22 @@ static void regex_examples(struct search *s)
 	}
 }
 
+/* Whether values compared by order may hold the identity: any value
+ * may in the owner class, and doc._openid does on create. */
+static int identity_flows(const struct search *s)
+{
+	size_t i;
+
+	if (s->q->cls == SYM_ANY && s->reads)
+		return 1;
+	if (!creates(s))
+		return 0;
+	for (i = 0; i < s->nocc; i++)
+		if (strcmp(s->occ[i].path, "doc._openid") == 0)
+			return 1;
+	return 0;
+}
+
 /* A "no" is a proof only where the candidates met every outcome of every
  * regular-expression test and every comparison of strings by order. */
 static int complete(const struct search *s)
@@ -1364,16 +1593,11 @@ static int complete(const struct search *s)
 	size_t i, j;
 
 	/* identities are opaque strings: their order is anyone's */
-	if (s->identity_order)
+	if (s->identity_order || (s->string_order && identity_flows(s)))
 		return 0;
-	for (i = 0; i < s->nocc; i++) {
-		const struct ast_node *c = s->occ[i].context;
-
-		if (c && c->kind == AST_BINARY && c->op >= AST_OP_LT &&
-		    c->op <= AST_OP_GE &&
-		    (c->a->kind == AST_STRING || c->b->kind == AST_STRING))
-			return 0;
-	}
+	/* a string in a gap of the order may match a pattern or not */
+	if (s->string_order && s->nregexes)
+		return 0;
 	for (i = 0; i < s->nregexes; i++) {
 		int yes = 0;
 
@@ -1623,31 +1847,30 @@ static size_t add_identity(char out[][64], size_t n, const struct ast_node *lit)
 }
 
 /* The identity values to try: one that nothing else holds, and in the
- * widest question also every literal the rule compares FIELD with. */
-static size_t identities(const struct search *s, const char *stem,
-			 const char *field, char out[][64], size_t max)
+ * widest question with the identity freed also every string literal of
+ * the rule, which the identity may meet through any chain of equalities
+ * (a field equal to a literal and to the identity, the other identity
+ * field equal to it).  BIT is the field's bit in the reads. */
+static size_t identities(struct search *s, const char *stem, unsigned bit,
+			 char out[][64], size_t max)
 {
-	size_t n = 1, i;
+	size_t n = 1, i, k;
 
 	pick_identity(s, out[0], 64, stem);
-	if (s->q->cls != SYM_ANY || !s->q->identity_free)
+	if (s->q->cls != SYM_ANY || !s->q->identity_free || !(s->reads & bit))
 		return 1;
-	for (i = 0; i < s->nocc && n < max; i++) {
-		const struct ast_node *c = s->occ[i].context, *lit;
+	for (i = 0; i < s->nlit_strings && n < max; i++) {
+		const struct ast_node *lit = s->lit_strings[i];
 
-		if (!c || c->kind != AST_BINARY ||
-		    strcmp(s->occ[i].path, field) != 0)
-			continue;
-		lit = c->a == s->occ[i].node ? c->b : c->a;
-		if (lit->kind == AST_ARRAY) {
-			size_t k;
-
-			for (k = 0; k < lit->nlist && n < max; k++)
-				n = add_identity(out, n, lit->list[k]);
-		} else {
+		for (k = 1; k < n; k++)
+			if (strlen(out[k]) == lit->len &&
+			    memcmp(out[k], lit->text, lit->len) == 0)
+				break;
+		if (k == n)
 			n = add_identity(out, n, lit);
-		}
 	}
+	if (n == max && i < s->nlit_strings)
+		s->overflow = 1;
 	return n;
 }
 
@@ -1674,8 +1897,8 @@ static unsigned query_callers(const struct search *s)
 static enum sym_result solve_callers(struct search *s, struct sym_witness *w)
 {
 	char uids[16][64], openids[16][64];
-	size_t nu = identities(s, "uid-1", "auth.uid", uids, 16);
-	size_t no = identities(s, "openid-1", "auth.openid", openids, 16);
+	size_t nu = identities(s, "uid-1", 1, uids, 16);
+	size_t no = identities(s, "openid-1", 2, openids, 16);
 	size_t i, j;
 	unsigned callers = query_callers(s);
 	int c, r, undecided = 0;

@@ -95,6 +95,56 @@ static const struct question questions[] = {
 
 #define NQUESTIONS (sizeof(questions) / sizeof(questions[0]))
 
+/* Expressions on which the engine or the encoding once disagreed, asked
+ * every question before the generated ones (by the first worker). */
+static const struct fixed_case {
+	enum rule_kind kind;
+	const char *text;
+} fixed_cases[] = {
+	/* an unrelated identity is no key of an object either */
+	{ RULE_KIND_DATABASE, "auth.uid in doc.arr" },
+	/* any value may repeat the caller's login type */
+	{ RULE_KIND_DATABASE, "auth.loginType in [true, doc.f1]" },
+	{ RULE_KIND_DATABASE, "auth.loginType != doc._openid" },
+	{ RULE_KIND_STORAGE, "resource.openid == auth.loginType" },
+	/* a freed identity may be any literal, met through other values */
+	{ RULE_KIND_DATABASE,
+	  "auth.openid === auth.uid && auth.loginType == 'WECHAT_PUBLIC'" },
+	{ RULE_KIND_DATABASE, "doc.f1 == 'x' && auth.uid == doc.f1" },
+	/* no request holds the value filled in for an absent field */
+	{ RULE_KIND_DATABASE, "auth.uid == doc.f4" },
+	/* a creator without an openid may find its uid in doc._openid */
+	{ RULE_KIND_DATABASE, "auth.uid == doc._openid" },
+	/* on create doc._openid is the identity, compared by order */
+	{ RULE_KIND_DATABASE,
+	  "doc._openid < auth.loginType && (true || 1.5 == auth.openid)" },
+	/* strings between others in the order */
+	{ RULE_KIND_DATABASE,
+	  "doc.f1 > doc.f2 && doc.f2 > doc.f3 && doc.f3 == 'b'" },
+	{ RULE_KIND_DATABASE, "doc.f1 > 3 && doc.f1 < 'a'" },
+	/* a numeral with a blank or a zero before it sorts elsewhere */
+	{ RULE_KIND_DATABASE, "get('database.cfg.' + request.data.f1).role "
+			      "<= '1' && get('database.cfg.' + "
+			      "request.data.f1).role == 10" },
+	/* a string literal reads as a number through blanks around it */
+	{ RULE_KIND_DATABASE, "now > ' 2 '" },
+	/* 'in' compares strictly: a numeral string differs from its number */
+	{ RULE_KIND_STORAGE, "!(resource.path in [resource.openid, 0, null] "
+			     "&& resource.path === 2)" },
+	/* the universe has a string below the blank, as the engine has */
+	{ RULE_KIND_DATABASE, "(true || true in [' 2 ', 1.5, 100]) && "
+			      "doc.f1 < auth.openid && "
+			      "get('database.cfg.' + doc.f1).open in doc.arr" },
+	/* a string the pattern matches other than the example, a literal */
+	{ RULE_KIND_STORAGE, "/^a/.test(resource.path) && "
+			     "resource.openid === resource.path && "
+			     "!(resource.openid in ['a', null, ' 2 '])" },
+	/* the universe has the numerals around what true compares as */
+	{ RULE_KIND_DATABASE, "doc.f1 > true && doc.f1 in doc.arr" },
+};
+
+#define NFIXED (sizeof(fixed_cases) / sizeof(fixed_cases[0]))
+
 struct options {
 	unsigned long count;
 	unsigned long long seed;
@@ -104,6 +154,7 @@ struct options {
 	unsigned timeout_ms;
 	double slow;		/* show expressions Z3 spends longer on */
 	unsigned jobs;		/* worker processes */
+	unsigned long budget;	/* of the engine, per question; 0: its own */
 	int dump;		/* show each Z3 problem in SMT-LIB */
 	int verbose;
 };
@@ -145,6 +196,8 @@ struct totals {
 
 static struct totals totals;
 static struct z3enc *z3;
+static int fixed_run;		/* asking the fixed cases */
+static unsigned long budget;	/* the engine's, per question */
 
 static double seconds(void)
 {
@@ -425,7 +478,8 @@ static const char *auth_shape(const struct request *r, int fill)
 	return NULL;
 }
 
-/* Whether V or a value inside it holds the string S. */
+/* Whether V or a value inside it holds the string S, as a value or as
+ * the key of a member (which 'x in obj' reads). */
 static int holds_string(const cJSON *v, const char *s)
 {
 	const cJSON *c;
@@ -435,7 +489,8 @@ static int holds_string(const cJSON *v, const char *s)
 	if (cJSON_IsString(v) && strstr(v->valuestring, s))
 		return 1;
 	for (c = v->child; c; c = c->next)
-		if (holds_string(c, s))
+		if ((cJSON_IsObject(v) && c->string && strstr(c->string, s)) ||
+		    holds_string(c, s))
 			return 1;
 	return 0;
 }
@@ -806,6 +861,7 @@ static enum sym_result ask_engine(const struct ask *a, struct sym_witness *w,
 	sq.fill_absent = a->q->fill_absent;
 	sq.goals = a->goals;
 	sq.ngoals = a->ngoals;
+	sq.budget = budget;
 	r = sym_solve(&sq, w);
 	*time += seconds() - t0;
 	return r;
@@ -960,7 +1016,10 @@ static void report(const struct ask *a, const struct verdict *v,
 		printf("#   false condition: %s\n", sub);
 		free(sub);
 	}
-	if (!o->expr)
+	if (fixed_run)
+		printf("#   reproduce: z3-diff -k %s -e \"%s\"\n",
+		       rule_kind_name(a->kind), text);
+	else if (!o->expr)
 		printf("#   reproduce: z3-diff -s %llu -i %lu\n", o->seed,
 		       index);
 	if (v->engine == SYM_SAT)
@@ -1171,7 +1230,7 @@ static void run_questions(const struct ast_node *root, const char *text,
 		struct tally *t = &totals.q[i];
 
 		if (q->kind != kind || (!o->expr && o->only < 0 &&
-					index % q->every) ||
+					!fixed_run && index % q->every) ||
 		    !make_ask(&a, q, root, index))
 			continue;
 		decide(&a, &v, t);
@@ -1318,7 +1377,7 @@ static int summary(double total)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: z3-diff [-n COUNT] [-s SEED] [-j JOBS] [-i INDEX] "
-		   "[-e EXPR [-k KIND]] [-t MS] [-T SEC] [-d] [-v]\n"
+		   "[-e EXPR [-k KIND]] [-t MS] [-T SEC] [-b N] [-d] [-v]\n"
 		   "  -n COUNT  expressions to generate (default %d, or "
 		   "$Z3_DIFF_COUNT)\n"
 		   "  -s SEED   seed of the generator (default 1)\n"
@@ -1328,21 +1387,28 @@ static void usage(FILE *f)
 		   "storage)\n"
 		   "  -t MS     time limit of one Z3 check (default %d)\n"
 		   "  -T SEC    show the expressions Z3 takes longer on\n"
+		   "  -b N      the engine's budget of evaluations per question "
+		   "(default %lu)\n"
 		   "  -d        write every Z3 problem to stderr in SMT-LIB\n"
 		   "  -v        show every question and answer\n",
-		   DIFF_DEFAULT_COUNT, DIFF_TIMEOUT_MS);
+		   DIFF_DEFAULT_COUNT, DIFF_TIMEOUT_MS, SYM_BUDGET_DEFAULT);
 }
 
 static unsigned long default_count(void)
 {
 	const char *env = getenv("Z3_DIFF_COUNT");
 	const char *wrapper = getenv("RULECHECK_WRAPPER");
+	const char *sanitizers = getenv("RULECHECK_SANITIZERS");
 	unsigned long n = env && *env ? strtoul(env, NULL, 10) :
 			  DIFF_DEFAULT_COUNT;
 
-	/* under valgrind and the like, a token run */
+	/* under valgrind and the like, a token run; built with the
+	 * sanitizers, which make the engine about four times slower, a
+	 * quarter of the run */
 	if (wrapper && *wrapper && n > 50)
 		n = 50;
+	else if (sanitizers && *sanitizers)
+		n /= 4;
 	return n;
 }
 
@@ -1357,8 +1423,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 	o->kind = RULE_KIND_DATABASE;
 	o->timeout_ms = DIFF_TIMEOUT_MS;
 	o->jobs = 1;
-	while ((c = getopt(argc, argv, "n:s:i:e:k:t:T:j:dvh")) != -1) {
+	while ((c = getopt(argc, argv, "n:s:i:e:k:t:T:j:b:dvh")) != -1) {
 		switch (c) {
+		case 'b':
+			o->budget = strtoul(optarg, NULL, 10);
+			break;
 		case 'n':
 			o->count = strtoul(optarg, NULL, 10);
 			break;
@@ -1405,11 +1474,23 @@ static int parse_options(int argc, char **argv, struct options *o)
 
 /* ---- workers ------------------------------------------------------------- */
 
-/* The expressions of worker K of N: every N-th from K. */
-static void run_share(const struct options *o, unsigned k, unsigned n)
+/* The fixed cases (worker 0), then the expressions of worker K of N:
+ * every N-th from K. */
+static void run_all(const struct options *o, unsigned k, unsigned n)
 {
 	unsigned long i;
 
+	fixed_run = 1;
+	for (i = 0; k == 0 && i < NFIXED; i++)
+		run_one(fixed_cases[i].text, fixed_cases[i].kind, i, o);
+	fixed_run = 0;
+	for (i = k; i < o->count; i += n)
+		run_generated(o, i);
+}
+
+/* The share of worker K of N. */
+static void run_share(const struct options *o, unsigned k, unsigned n)
+{
 	z3 = z3enc_new(o->timeout_ms);
 	if (!z3)
 		exit(99);
@@ -1420,8 +1501,7 @@ static void run_share(const struct options *o, unsigned k, unsigned n)
 	else if (o->only >= 0)
 		run_generated(o, (unsigned long)o->only);
 	else
-		for (i = k; i < o->count; i += n)
-			run_generated(o, i);
+		run_all(o, k, n);
 	z3enc_free(z3);
 	z3 = NULL;
 }
@@ -1524,10 +1604,11 @@ int main(int argc, char **argv)
 
 	if (parse_options(argc, argv, &o) < 0)
 		return 2;
+	budget = o.budget;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("1..%zu\n", NQUESTIONS + 2);
 	printf("# seed %llu, %lu expressions\n", o.seed,
-	       o.expr || o.only >= 0 ? 1ul : o.count);
+	       o.expr || o.only >= 0 ? 1ul : o.count + NFIXED);
 	if (o.jobs > 1 && !o.expr && o.only < 0) {
 		if (run_workers(&o, o.jobs) < 0) {
 			printf("Bail out! a worker failed\n");

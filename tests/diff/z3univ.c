@@ -498,6 +498,8 @@ static int between(const char *a, size_t alen, const char *b, size_t blen,
 {
 	const char *x, *y;
 	size_t p;
+	int nan;
+	double d;
 
 	if (alen + 3 > size)
 		return 0;
@@ -526,7 +528,15 @@ static int between(const char *a, size_t alen, const char *b, size_t blen,
 				return 1;
 		}
 	}
-	return 0;
+	/* below a blank only a control character fits, as the engine's
+	 * strings between others have it: A and U+0001 */
+	memcpy(out, a, alen);
+	out[alen] = '\001';
+	out[alen + 1] = '\0';
+	return in_gap(out, alen + 1, a, alen, b, blen) && !holds_token(out) &&
+	       !memchr(out, '.', alen + 1) && z3univ_to_number(out, alen + 1,
+							  &nan, &d) == 0 &&
+	       nan;
 }
 
 /* Fresh strings in every gap of the sorted ANCHORS, into SET. */
@@ -721,6 +731,7 @@ static void add_numerals(struct z3univ_scan *sc)
 	size_t n, i;
 
 	add_number(sc, 0);
+	add_number(sc, 1);	/* what true compares as */
 	n = sc->nnumbers;
 	memcpy(base, sc->numbers, n * sizeof(*base));
 	qsort(base, n, sizeof(*base), cmp_double);
