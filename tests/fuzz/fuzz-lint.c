@@ -3,6 +3,7 @@
  * expression and symbolic checks, then every output format. */
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "lint.h"
 #include "report.h"
@@ -35,12 +36,17 @@ static void fuzz_options(struct access_options *ao, const uint8_t *data,
 	static const int levels[] = {0, 2, 3};
 	static const unsigned callers[] = {0, SYM_CALLERS_MINIPROGRAM,
 					   SYM_CALLERS_WEB};
+	static const char *const owners[] = {"owner", "createdBy"};
 	unsigned h = size ? data[size - 1] : 0;
 
+	memset(ao, 0, sizeof(*ao));
 	ao->level = levels[h % 3];
 	ao->callers = callers[(h / 3) % 3];
 	ao->budget = FUZZ_BUDGET;
-	ao->dump = NULL;
+	if (h / 9 % 2) {
+		ao->owner_fields = owners;
+		ao->nowner_fields = 2;
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
