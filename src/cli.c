@@ -235,27 +235,20 @@ static unsigned long parse_count(const char *s, const char *opt)
 	return n;
 }
 
-static int parse_color(const char *s)
+/* auto, always or never, for the option named WHAT: -1, 1 or 0. */
+static int parse_when(const char *s, const char *what)
 {
-	if (strcmp(s, "auto") == 0)
-		return -1;
-	if (strcmp(s, "always") == 0)
-		return 1;
-	if (strcmp(s, "never") == 0)
-		return 0;
-	usage_error("invalid colour '%s'; use auto, always or never", s);
-	return 0;
-}
+	char msg[128];
 
-static int parse_summary(const char *s)
-{
 	if (strcmp(s, "auto") == 0)
 		return -1;
 	if (strcmp(s, "always") == 0)
 		return 1;
-	if (strcmp(s, "never") == 0)
-		return 0;
-	usage_error("invalid summary '%s'; use auto, always or never", s);
+	if (strcmp(s, "never") != 0) {
+		snprintf(msg, sizeof(msg), "invalid %s '%.40s'; use auto, "
+			 "always or never", what, s);
+		usage_error("%s", msg);
+	}
 	return 0;
 }
 
@@ -914,7 +907,7 @@ static void parse_options(struct cli *c, int argc, char **argv)
 			c->stdin_name = optarg;
 			break;
 		case OPT_COLOR:
-			c->color = parse_color(optarg);
+			c->color = parse_when(optarg, "colour");
 			break;
 		case OPT_LEVEL:
 			c->access.level = parse_level(optarg);
@@ -968,7 +961,7 @@ static void parse_options(struct cli *c, int argc, char **argv)
 			c->progress = 0;
 			break;
 		case OPT_SUMMARY:
-			c->summary = parse_summary(optarg);
+			c->summary = parse_when(optarg, "summary");
 			break;
 		case 'h':
 			print_help();
