@@ -70,7 +70,7 @@ struct evidence {
 	struct access_options access;
 	struct conf_settings given;
 	struct conf_set configs;
-	struct access_summary summary;
+	struct access_summary *summaries; /* one a project of the scan */
 	enum severity fail_level;
 	int level;		/* 0 until known */
 	int html;
@@ -408,7 +408,7 @@ static int options_for(struct evidence *ev, const struct scan_target *t,
 }
 
 /* What each collection lets users write, for role-doc-writable, as the
- * scan's first pass computes it. */
+ * scan computes it: one summary for each project. */
 static void summarize(struct evidence *ev)
 {
 	struct access_options ao;
@@ -417,6 +417,10 @@ static void summarize(struct evidence *ev)
 	char err[256];
 	size_t i;
 
+	ev->summaries = calloc(ev->targets.nprojects + 1,
+			       sizeof(*ev->summaries));
+	if (!ev->summaries)
+		abort();
 	for (i = 0; i < ev->targets.n; i++) {
 		const struct scan_target *t = &ev->targets.v[i];
 
@@ -426,7 +430,8 @@ static void summarize(struct evidence *ev)
 		if (rules_load(&rf, t->path, t->path, &ev->rules, &d, err,
 			       sizeof(err)) == 0) {
 			if (rf.json.root)
-				access_summarize(&ev->summary, &rf, &ao);
+				access_summarize(&ev->summaries[t->project], &rf,
+						 &ao);
 			rules_free(&rf);
 		}
 		diag_free(&d);
@@ -478,7 +483,8 @@ static int analyse(struct evidence *ev, const struct scan_target *t,
 		rc = -1;
 		goto out;
 	}
-	keep = lint_file(&f->d, &f->rf, t->explicit, &f->ao, &ev->summary);
+	keep = lint_file(&f->d, &f->rf, t->explicit, &f->ao,
+			 &ev->summaries[t->project]);
 	if (keep == LINT_INTERNAL)
 		fprintf(stderr, "rulecheck: %s: internal error: a witness did "
 			"not hold on re-evaluation\n", name);
@@ -1744,7 +1750,9 @@ static void ev_release(struct evidence *ev)
 		free(ev->items[i].reason);
 	}
 	diag_free(&ev->unused);
-	access_summary_free(&ev->summary);
+	for (i = 0; ev->summaries && i <= ev->targets.nprojects; i++)
+		access_summary_free(&ev->summaries[i]);
+	free(ev->summaries);
 	conf_set_free(&ev->configs);
 	scan_free(&ev->targets);
 }
