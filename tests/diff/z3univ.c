@@ -774,10 +774,15 @@ static void add_examples_of(struct z3univ_set *out,
 			buf[k++] = (char)pick;
 	}
 	set_add(out, buf, k);
-	if (!rx->start && k + 2 < sizeof(buf)) {
+	/* A character before and after too, anchored or not: a string that
+	 * matches one pattern and not another sharing its example (x + "a/"
+	 * matches /^[a-z]+\// but not /^a/) must be in the universe. */
+	if (k + 3 < sizeof(buf)) {
 		memmove(buf + 1, buf, k);
 		buf[0] = 'x';
 		set_add(out, buf, k + 1);
+		buf[k + 1] = 'x';
+		set_add(out, buf + 1, k + 1);
 	}
 }
 
