@@ -160,6 +160,8 @@ struct search {
 				   compared by order */
 	int strict;		/* 'in' compares strictly: a string that
 				   reads as a number differs from it */
+	int loose_number;	/* == or != with a side that is no string:
+				   '0' equals false, yet differs from '' */
 };
 
 /* ---- static paths and occurrences ------------------------------------- */
@@ -422,6 +424,10 @@ static void scan(struct search *s, const struct ast_node *n,
 		s->string_order = 1;
 	if (n->kind == AST_BINARY && n->op == AST_OP_IN)
 		s->strict = 1;
+	if (n->kind == AST_BINARY &&
+	    n->op >= AST_OP_EQ && n->op <= AST_OP_SNE &&
+	    (!may_be_string(n->a) || !may_be_string(n->b)))
+		s->loose_number = 1;
 	in_path = in_path && (n->kind == AST_TEMPLATE || (n->kind ==
 		  AST_BINARY && n->op == AST_OP_ADD) || n->kind != AST_BINARY);
 	if (n->kind != AST_IDENT && static_path(n, path, &len))
@@ -723,20 +729,21 @@ static void numeral_spellings(const struct search *s, struct pool *p,
 	add_owned(p, zero);
 }
 
-/* Where values are compared by order as strings, or strictly, the
- * numbers of P spelt as strings, which equal those numbers loosely but
- * not strictly; where by order, also one string in every gap of the
- * order of P's strings and one above them all, so that every order
- * between a new string and the others, as strings and as numbers, is
- * reachable. */
+/* Where values are compared by order as strings, strictly, or loosely
+ * with a value that is no string, the numbers of P spelt as strings,
+ * which equal those numbers loosely but differ from them strictly and
+ * as text ('0' == false, yet '0' != ''); where by order, also one string
+ * in every gap of the order of P's strings and one above them all, so
+ * that every order between a new string and the others, as strings and
+ * as numbers, is reachable. */
 static void order_gaps(const struct search *s, struct pool *p)
 {
 	const char *sorted[SYM_MAX_CANDIDATES];
 	char text[40];
 	size_t i, n;
 
-	for (i = 0, n = p->nnums; (s->string_order || s->strict) && i < n;
-	     i++) {
+	for (i = 0, n = p->nnums;
+	     (s->string_order || s->strict || s->loose_number) && i < n; i++) {
 		snprintf(text, sizeof(text), "%.15g", p->nums[i]);
 		if (strtod(text, NULL) != p->nums[i])
 			snprintf(text, sizeof(text), "%.17g", p->nums[i]);
@@ -928,23 +935,35 @@ static void array_pool(struct search *s, struct pool *p, struct pool *all)
 	pool_add(s, p, every, 0);
 }
 
+/* The candidates "no member" and the scalars of SC: its strings, its
+ * numbers, null and the booleans, then the strings made for SC (gaps of
+ * the order, numerals), so that a witness takes a plain value first. */
+static void add_scalars(struct search *s, struct pool *p,
+			const struct pool *sc)
+{
+	size_t i, plain = sc->nstrs - sc->nown;
+
+	pool_add(s, p, NULL, 1);
+	for (i = 0; i < plain; i++)
+		pool_add(s, p, cJSON_CreateString(sc->strs[i]), 0);
+	for (i = 0; i < sc->nnums; i++)
+		pool_add(s, p, cJSON_CreateNumber(sc->nums[i]), 0);
+	pool_add(s, p, cJSON_CreateNull(), 0);
+	pool_add(s, p, cJSON_CreateTrue(), 0);
+	pool_add(s, p, cJSON_CreateFalse(), 0);
+	for (i = plain; i < sc->nstrs; i++)
+		pool_add(s, p, cJSON_CreateString(sc->strs[i]), 0);
+}
+
 /* Every candidate for a document field, a get() field or request data. */
 static void value_pool(struct search *s, struct pool *p)
 {
 	struct pool scalars;
-	size_t i;
 
 	memset(&scalars, 0, sizeof(scalars));
 	number_pool(s, &scalars);
 	string_pool(s, &scalars);
-	pool_add(s, p, NULL, 1);
-	for (i = 0; i < scalars.nstrs; i++)
-		pool_add(s, p, cJSON_CreateString(scalars.strs[i]), 0);
-	for (i = 0; i < scalars.nnums; i++)
-		pool_add(s, p, cJSON_CreateNumber(scalars.nums[i]), 0);
-	pool_add(s, p, cJSON_CreateNull(), 0);
-	pool_add(s, p, cJSON_CreateTrue(), 0);
-	pool_add(s, p, cJSON_CreateFalse(), 0);
+	add_scalars(s, p, &scalars);
 	array_pool(s, p, &scalars);
 	pool_add(s, p, cJSON_CreateObject(), 0);
 	pool_release(&scalars);
@@ -1367,14 +1386,7 @@ static void local_pool(struct search *s, struct pool *p, const char *path)
 	add_str(&sc, fresh_string(s, &sc));
 	add_str(&sc, "");
 	order_gaps(s, &sc);
-	pool_add(s, p, NULL, 1);
-	for (i = 0; i < sc.nstrs; i++)
-		pool_add(s, p, cJSON_CreateString(sc.strs[i]), 0);
-	for (i = 0; i < sc.nnums; i++)
-		pool_add(s, p, cJSON_CreateNumber(sc.nums[i]), 0);
-	pool_add(s, p, cJSON_CreateNull(), 0);
-	pool_add(s, p, cJSON_CreateTrue(), 0);
-	pool_add(s, p, cJSON_CreateFalse(), 0);
+	add_scalars(s, p, &sc);
 	pool_add(s, p, cJSON_CreateArray(), 0);
 	pool_add(s, p, cJSON_CreateObject(), 0);
 	pool_release(&sc);

@@ -141,6 +141,8 @@ static const struct fixed_case {
 			     "!(resource.openid in ['a', null, ' 2 '])" },
 	/* the universe has the numerals around what true compares as */
 	{ RULE_KIND_DATABASE, "doc.f1 > true && doc.f1 in doc.arr" },
+	/* a numeral string equals false loosely, yet is not '' */
+	{ RULE_KIND_STORAGE, "resource.path != '' && resource.path == false" },
 	/* a string one anchored pattern matches and another does not */
 	{ RULE_KIND_STORAGE, "!((/^[a-z]+\\//.test(resource.openid) == true "
 			     "|| true === auth.openid) && "
