@@ -147,6 +147,18 @@ static const struct fixed_case {
 	{ RULE_KIND_STORAGE, "!((/^[a-z]+\\//.test(resource.openid) == true "
 			     "|| true === auth.openid) && "
 			     "/^a/.test(resource.openid) == true)" },
+	/* three patterns, each with its near strings: the universe fits */
+	{ RULE_KIND_STORAGE,
+	  "(resource.path && (resource.openid == "
+	  "'WECHAT_PUBLIC' || "
+	  "/^public\\//.test(resource.openid)) || (resource.path "
+	  ">= 0 || /^a/.test(resource.path) == true) && "
+	  "(/^[a-z]+\\//.test(resource.path) && "
+	  "/^public\\//.test(resource.path) == true)) && "
+	  "(/^a/.test(resource.path) === true && ('ANONYMOUS' "
+	  "in ['b', 'a', resource.path] || "
+	  "/^a/.test(resource.openid) || !(auth.loginType == "
+	  "'WECHAT_OPEN')))" },
 };
 
 #define NFIXED (sizeof(fixed_cases) / sizeof(fixed_cases[0]))

@@ -753,7 +753,7 @@ static void add_numerals(struct z3univ_scan *sc)
 	}
 }
 
-static void add_examples_of(struct z3univ_set *out,
+static void add_examples_of(struct z3univ_set *out, struct z3univ_set *near,
 			    const struct z3univ_rx *rx, int many)
 {
 	char buf[160] = "";
@@ -774,15 +774,15 @@ static void add_examples_of(struct z3univ_set *out,
 			buf[k++] = (char)pick;
 	}
 	set_add(out, buf, k);
-	/* A character before and after too, anchored or not: a string that
-	 * matches one pattern and not another sharing its example (x + "a/"
-	 * matches /^[a-z]+\// but not /^a/) must be in the universe. */
+	/* Into NEAR, a character before and after too, anchored or not: a
+	 * string that matches one pattern and not another sharing its
+	 * example (x + "a/" matches /^[a-z]+\// but not /^a/). */
 	if (k + 3 < sizeof(buf)) {
 		memmove(buf + 1, buf, k);
 		buf[0] = 'x';
-		set_add(out, buf, k + 1);
+		set_add(near, buf, k + 1);
 		buf[k + 1] = 'x';
-		set_add(out, buf + 1, k + 1);
+		set_add(near, buf + 1, k + 1);
 	}
 }
 
@@ -797,8 +797,8 @@ static void add_examples(struct z3univ_scan *sc)
 	for (i = 0; i < sc->u->nregexes; i++) {
 		if (rx_parse(&rx, sc->u->regexes[i]) < 0)
 			continue;
-		add_examples_of(&ex, &rx, 0);
-		add_examples_of(&ex, &rx, 1);
+		add_examples_of(&ex, &sc->anchors, &rx, 0);
+		add_examples_of(&ex, &sc->anchors, &rx, 1);
 	}
 	n = ex.n;
 	for (i = 0; i < n; i++) {
