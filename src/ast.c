@@ -50,12 +50,13 @@ void ast_arena_free(struct ast_arena *arena)
 static void *arena_grow(struct ast_arena *arena, size_t need)
 {
 	size_t size = need > ARENA_BLOCK / 4 ? need : ARENA_BLOCK;
-	struct arena_block *b = calloc(1, sizeof(*b) + size);
+	struct arena_block *b = malloc(sizeof(*b) + size);
 
 	if (!b)
 		return NULL;
 	b->size = size;
 	b->used = need;
+	memset(b->data, 0, need);
 	if (size == need && arena->head) {
 		b->next = arena->head->next;
 		arena->head->next = b;
@@ -83,7 +84,7 @@ void *ast_alloc(struct ast_arena *arena, size_t size)
 
 	p = (char *)b->data + b->used;
 	b->used += need;
-	return p;
+	return memset(p, 0, need);
 }
 
 struct ast_node *ast_new(struct ast_arena *arena, enum ast_kind kind,

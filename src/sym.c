@@ -615,6 +615,16 @@ struct pool {
 	size_t nown;
 };
 
+/* An empty pool.  Only the counts are cleared: every table is read up
+ * to its count, and a pool is 36 KiB, too much to clear per choice. */
+static void pool_init(struct pool *p)
+{
+	p->n = 0;
+	p->nnums = 0;
+	p->nstrs = 0;
+	p->nown = 0;
+}
+
 static void pool_add(struct search *s, struct pool *p, cJSON *v, int absent)
 {
 	if (p->n == SYM_MAX_CANDIDATES) {
@@ -960,7 +970,7 @@ static void value_pool(struct search *s, struct pool *p)
 {
 	struct pool scalars;
 
-	memset(&scalars, 0, sizeof(scalars));
+	pool_init(&scalars);
 	number_pool(s, &scalars);
 	string_pool(s, &scalars);
 	add_scalars(s, p, &scalars);
@@ -974,7 +984,7 @@ static void now_pool(struct search *s, struct pool *p)
 	struct pool nums;
 	size_t i;
 
-	memset(&nums, 0, sizeof(nums));
+	pool_init(&nums);
 	number_pool(s, &nums);
 	for (i = 0; i < nums.nnums; i++)
 		pool_add(s, p, cJSON_CreateNumber(nums.nums[i]), 0);
@@ -1233,7 +1243,7 @@ static void system_pool(struct search *s, struct pool *p, const char *path)
 	}
 	if (creator && s->uid[0])
 		pool_add(s, p, cJSON_CreateString(s->uid), 0);
-	memset(&scalars, 0, sizeof(scalars));
+	pool_init(&scalars);
 	string_pool(s, &scalars);
 	for (i = 0; i < scalars.nstrs; i++)
 		if (scalars.strs[i][0])
@@ -1261,7 +1271,7 @@ static void path_pool(struct search *s, struct pool *p)
 	struct pool scalars;
 	size_t i;
 
-	memset(&scalars, 0, sizeof(scalars));
+	pool_init(&scalars);
 	string_pool(s, &scalars);
 	pool_add(s, p, NULL, 1);
 	for (i = 0; i < scalars.nstrs; i++)
@@ -1362,7 +1372,7 @@ static void local_pool(struct search *s, struct pool *p, const char *path)
 	struct pool sc;
 	size_t i, k;
 
-	memset(&sc, 0, sizeof(sc));
+	pool_init(&sc);
 	add_num(&sc, 0);
 	add_num(&sc, 1);
 	for (i = 0; i < s->nocc; i++) {
@@ -1397,7 +1407,7 @@ static void candidates(struct search *s, struct pool *p)
 	char path[SYM_PATH_MAX];
 	int known = need_path(s, path);
 
-	memset(p, 0, sizeof(*p));
+	pool_init(p);
 	if (known && mergeable(s, path)) {
 		if (cached_pool(s, p, path))
 			return;
