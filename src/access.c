@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "access.h"
+#include "memo.h"
 
 static const char *const database_ops[] = {"read", "create", "update",
 					   "delete"};
@@ -14,6 +15,7 @@ static const char *const function_ops[] = {"invoke"};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_OPS 4
+#define MAX_ORIGINS 64	/* findings of one object that can be kept */
 
 static const char *const class_names[] = {
 	"public", "anonymous", "any-user", "role", "owner", "nobody", "unknown"
@@ -38,9 +40,20 @@ struct ctx {
 	const struct rule_value *current;	/* the value being asked about */
 	const struct rule_value *unknown[16];	/* undecided values */
 	size_t nunknown;
+	unsigned long undecided;	/* questions answered unknown */
 	int failed;
 	unsigned long long work, work_limit;	/* over the whole file */
+	/* The object's findings, as a verdict to keep: where each points,
+	 * the work since the object began, the most work any question
+	 * needed left, and whether the verdict depends on more than the
+	 * object and the options (a question got less than its budget). */
+	struct origin *origins;
+	size_t norigins;
+	unsigned long long object_work, headroom;
+	int uncacheable;
 };
+
+struct origin;
 
 static void ctx_init(struct ctx *c, const struct access_options *opt)
 {
@@ -127,6 +140,19 @@ static unsigned long question_budget(const struct ctx *c,
 	return left < budget ? (unsigned long)left : budget;
 }
 
+/* Remember that a question about V was left undecided. */
+static void note_unknown(struct ctx *c, const struct rule_value *v)
+{
+	size_t i;
+
+	if (!v || c->nunknown == COUNT(c->unknown))
+		return;
+	for (i = 0; i < c->nunknown && c->unknown[i] != v; i++)
+		;
+	if (i == c->nunknown)
+		c->unknown[c->nunknown++] = v;
+}
+
 /* Put Q to the engine, under the project's platforms and budget; when
  * the file's work is spent, Q is answered unknown unasked. */
 static enum sym_result ask(struct ctx *c, const char *what,
@@ -136,9 +162,16 @@ static enum sym_result ask(struct ctx *c, const char *what,
 	unsigned long long cost;
 	enum sym_result r = SYM_UNKNOWN;
 
+	unsigned long full = c->opt->budget ? c->opt->budget :
+			     SYM_BUDGET_DEFAULT;
+
 	q->kind = c->obj->kind;
 	access_limit_query(c->opt, q);
 	q->budget = question_budget(c, q, &cost);
+	if (q->budget < full)
+		c->uncacheable = 1;
+	else if (c->work - c->object_work + cost * full > c->headroom)
+		c->headroom = c->work - c->object_work + cost * full;
 	memset(out, 0, sizeof(*out));
 	if (q->budget)
 		r = sym_solve(q, out);
@@ -149,14 +182,9 @@ static enum sym_result ask(struct ctx *c, const char *what,
 		sym_witness_free(&local);
 	if (r == SYM_FAILED)
 		c->failed = 1;
-	if (r == SYM_UNKNOWN && c->current && c->nunknown < 16) {
-		size_t i;
-
-		for (i = 0; i < c->nunknown && c->unknown[i] != c->current;
-		     i++)
-			;
-		if (i == c->nunknown)
-			c->unknown[c->nunknown++] = c->current;
+	if (r == SYM_UNKNOWN) {
+		c->undecided++;
+		note_unknown(c, c->current);
 	}
 	return r;
 }
@@ -248,32 +276,58 @@ enum access_class access_widest(const struct rule_object *obj,
 
 /* ---- reporting -------------------------------------------------------- */
 
-/* The span of a rule value: its expression inside the string, else the
- * value itself. */
-static void value_span(const struct rule_value *v, size_t *start, size_t *end)
-{
-	const struct json_node *n = v->member->value;
+/* Where a finding points: part of a value's expression, or its key.
+ * Kept with the finding so that a replayed verdict finds its place in
+ * another file. */
+struct origin {
+	size_t finding;		/* index in the file's list */
+	size_t value;		/* index in the object's values */
+	int key;		/* the member's key rather than its value */
+	size_t start, end;	/* within the expression's text */
+};
 
-	rules_raw_span(n, 0, n->type == JSON_STRING ? n->str.len : 0, start,
-		       end);
+static struct finding *report_at(struct ctx *c, enum check_id check,
+				 const struct rule_value *v, int key,
+				 size_t start, size_t end, const char *op,
+				 const char *fmt, const char *arg)
+{
+	const struct json_member *m = v->member;
+	struct finding *f;
+	size_t rs, re;
+
+	if (key) {
+		rs = m->key_span.start;
+		re = m->key_span.end;
+	} else {
+		rules_raw_span(m->value, start, end, &rs, &re);
+	}
+	f = diag_add(c->d, check, &c->rf->src, rs, re, c->obj->pointer,
+		     c->obj->name, op, fmt, arg);
+	if (f && c->origins && c->norigins < MAX_ORIGINS) {
+		struct origin *o = &c->origins[c->norigins++];
+
+		o->finding = c->d->n - 1;
+		o->value = (size_t)(v - c->obj->values);
+		o->key = key;
+		o->start = start;
+		o->end = end;
+	} else if (f && c->origins) {
+		c->uncacheable = 1;
+	}
+	return f;
 }
 
-static struct finding *report(struct ctx *c, enum check_id check,
-			      size_t start, size_t end, const char *op,
-			      const char *fmt, const char *arg)
-{
-	return diag_add(c->d, check, &c->rf->src, start, end, c->obj->pointer,
-			c->obj->name, op, fmt, arg);
-}
-
+/* A finding on the whole of V: its expression inside the string, else
+ * the value itself. */
 static struct finding *report_value(struct ctx *c, enum check_id check,
 				    const struct rule_value *v, const char *op,
 				    const char *fmt, const char *arg)
 {
-	size_t start, end;
+	const struct json_node *n = v->member->value;
 
-	value_span(v, &start, &end);
-	return report(c, check, start, end, op, fmt, arg);
+	return report_at(c, check, v, 0, 0,
+			 n->type == JSON_STRING ? n->str.len : 0, op, fmt,
+			 arg);
 }
 
 static void attach(struct ctx *c, struct finding *f, enum access_class cls,
@@ -612,12 +666,10 @@ static void check_delete_inherits(struct ctx *c)
 	if (c->obj->kind != RULE_KIND_DATABASE || k < 0 || !w ||
 	    own_value(c->obj, "delete") || c->widest[k] > ACCESS_ANY_USER)
 		return;
-	f = diag_add(c->d, CHECK_DELETE_INHERITS_WRITE, &c->rf->src,
-		     w->member->key_span.start, w->member->key_span.end,
-		     c->obj->pointer, c->obj->name, "delete",
-		     "delete has no rule of its own and inherits write, "
-		     "which admits the %s class",
-		     access_class_name(c->widest[k]));
+	f = report_at(c, CHECK_DELETE_INHERITS_WRITE, w, 1, 0, 0, "delete",
+		      "delete has no rule of its own and inherits write, "
+		      "which admits the %s class",
+		      access_class_name(c->widest[k]));
 	attach(c, f, c->widest[k], &c->witness[k]);
 }
 
@@ -935,7 +987,7 @@ static void literal_identity(struct ctx *c, const struct ast_node *n,
 	struct sym_witness w;
 	struct finding *f;
 	enum sym_result r;
-	size_t rs, re, i;
+	size_t i;
 
 	if (!is_equality(n) ||
 	    !((identity_field(n->a) && n->b->kind == AST_STRING) ||
@@ -961,11 +1013,11 @@ static void literal_identity(struct ctx *c, const struct ast_node *n,
 		r = ask(c, "identity-literal", &q, &w);
 	}
 	if (r == SYM_SAT) {
-		rules_raw_span(ls->v->member->value, n->start, n->end, &rs,
-			       &re);
-		f = report(c, CHECK_IDENTITY_LITERAL, rs, re, ls->op,
-			   "access hinges on the hard-coded identity '%s'",
-			   n->a->kind == AST_STRING ? n->a->text : n->b->text);
+		f = report_at(c, CHECK_IDENTITY_LITERAL, ls->v, 0, n->start,
+			      n->end, ls->op,
+			      "access hinges on the hard-coded identity '%s'",
+			      n->a->kind == AST_STRING ? n->a->text :
+			      n->b->text);
 		attach(c, f, ACCESS_OWNER, &w);
 		at_level(c, f, 3, SEV_WARNING);
 		sym_witness_free(&w);
@@ -1118,7 +1170,7 @@ static void check_redundant(struct ctx *c, const struct rule_value *v)
 	struct operands o = {.n = 0};
 	const struct ast_node *drop[MAX_OPERANDS];
 	struct ast_arena *arena;
-	size_t i, j, ndrop = 0, rs, re;
+	size_t i, j, ndrop = 0;
 
 	visit(c, v->ast, find_operands, &o);
 	if (o.overflow)
@@ -1133,11 +1185,10 @@ static void check_redundant(struct ctx *c, const struct rule_value *v)
 		drop[ndrop] = o.v[i];
 		if (equivalent(c, v, v->ast, copy_tree(arena, v->ast, drop,
 						       ndrop + 1, NULL, NULL))) {
-			rules_raw_span(v->member->value, o.v[i]->start,
-				       o.v[i]->end, &rs, &re);
-			report(c, CHECK_REDUNDANT_CONDITION, rs, re, NULL,
-			       "this condition is redundant: removing it "
-			       "changes no verdict%s", "");
+			report_at(c, CHECK_REDUNDANT_CONDITION, v, 0,
+				  o.v[i]->start, o.v[i]->end, NULL,
+				  "this condition is redundant: removing it "
+				  "changes no verdict%s", "");
 			ndrop++;
 		}
 		ast_arena_free(arena);
@@ -1210,7 +1261,6 @@ static void role_doc(struct ctx *c, const struct ast_node *n, void *arg)
 	const struct access_entry *e;
 	struct finding *f;
 	char name[128];
-	size_t rs, re;
 
 	if (n->kind != AST_CALL || !is_ident(n->a, "get") || n->nlist != 1 ||
 	    !get_collection(n->list[0], name, sizeof(name)))
@@ -1218,10 +1268,9 @@ static void role_doc(struct ctx *c, const struct ast_node *n, void *arg)
 	e = summary_find(c->summary, name, c->rf->src.name);
 	if (!e || e->write == ACCESS_ROLE || e->write >= ACCESS_NOBODY)
 		return;
-	rules_raw_span(v->member->value, n->start, n->end, &rs, &re);
-	f = report(c, CHECK_ROLE_DOC_WRITABLE, rs, re, NULL,
-		   "this rule trusts documents of '%s', which ordinary users "
-		   "may write", name);
+	f = report_at(c, CHECK_ROLE_DOC_WRITABLE, v, 0, n->start, n->end, NULL,
+		      "this rule trusts documents of '%s', which ordinary "
+		      "users may write", name);
 	if (f)
 		f->principal = access_class_name(e->write);
 }
@@ -1268,7 +1317,6 @@ static void check_value(struct ctx *c, const struct rule_value *v)
 		if (on(c, CHECK_IDENTITY_LITERAL))
 			visit(c, v->ast, literal_identity, &ls);
 	}
-	visit(c, v->ast, role_doc, (void *)v);
 }
 
 static void report_unknown(struct ctx *c)
@@ -1301,29 +1349,257 @@ static void end_object(struct ctx *c)
 		sym_witness_free(&c->witness[i]);
 }
 
-static void check_object(struct ctx *c, const struct rule_object *obj)
+/* ---- verdicts kept for the run ---------------------------------------
+ *
+ * The findings of a rule object, and those of each of its values, depend
+ * on nothing but their text and the options: an object seen before is
+ * reported again from the memo, each finding put in its place through
+ * its origin.  A verdict is kept only when every question behind it got
+ * its whole budget; the work it needed left is kept with it, so that a
+ * file whose work is nearly spent checks it afresh. */
+
+/* A verdict being recorded, and the state of the enclosing one. */
+struct recording {
+	size_t first;			/* its first origin */
+	unsigned long long start, headroom;
+	int uncacheable;
+	unsigned long undecided;
+};
+
+/* What every key starts with: the options, the enabled checks and their
+ * severities, the kind of object and TAG, which tells keys of objects
+ * from keys of values.  Returns NULL when nothing is to be kept. */
+static struct memo_key *key_start(const struct ctx *c, char tag)
+{
+	struct memo_key *k;
+	size_t i;
+
+	if (c->opt->dump)
+		return NULL;
+	k = malloc(sizeof(*k));
+	if (!k)
+		abort();
+	memo_key_init(k);
+	memo_key_put(k, &tag, 1);
+	memo_key_num(k, (unsigned)c->obj->kind);
+	memo_key_num(k, (unsigned)c->opt->level);
+	memo_key_num(k, c->opt->callers);
+	memo_key_num(k, c->opt->budget);
+	memo_key_num(k, c->opt->nowner_fields);
+	for (i = 0; i < c->opt->nowner_fields; i++)
+		memo_key_text(k, c->opt->owner_fields[i],
+			      strlen(c->opt->owner_fields[i]));
+	memo_key_put(k, c->d->enabled, sizeof(c->d->enabled));
+	memo_key_put(k, c->d->severity, sizeof(c->d->severity));
+	return k;
+}
+
+static void key_value(struct memo_key *k, const struct rule_value *v)
+{
+	const struct json_node *n = v->member->value;
+
+	memo_key_text(k, v->key, strlen(v->key));
+	memo_key_num(k, (unsigned)n->type | (unsigned)v->member->shadowed << 8 |
+				(unsigned)(v->ast != NULL) << 9);
+	if (n->type == JSON_STRING)
+		memo_key_text(k, n->str.text, n->str.len);
+}
+
+/* The key of the object in hand: whether it is the wildcard function,
+ * and every value. */
+static struct memo_key *object_key(const struct ctx *c)
+{
+	struct memo_key *k = key_start(c, 'o');
+	size_t i;
+
+	if (!k)
+		return NULL;
+	memo_key_num(k, c->obj->name && strcmp(c->obj->name, "*") == 0);
+	memo_key_num(k, c->obj->nvalues);
+	for (i = 0; i < c->obj->nvalues; i++)
+		key_value(k, &c->obj->values[i]);
+	return k;
+}
+
+/* The key of value V: the operations it decides, and itself. */
+static struct memo_key *value_key(const struct ctx *c,
+				  const struct rule_value *v)
+{
+	struct memo_key *k = key_start(c, 'v');
+	unsigned ops = 0;
+	size_t i;
+
+	if (!k)
+		return NULL;
+	for (i = 0; i < c->nops; i++)
+		if (rules_effective(c->obj, c->ops[i]) == v)
+			ops |= 1u << i;
+	memo_key_num(k, ops);
+	key_value(k, v);
+	return k;
+}
+
+static void record_start(struct ctx *c, struct recording *r)
+{
+	r->first = c->norigins;
+	r->start = c->object_work;
+	r->headroom = c->headroom;
+	r->uncacheable = c->uncacheable;
+	r->undecided = c->undecided;
+	c->object_work = c->work;
+	c->headroom = 0;
+	c->uncacheable = 0;
+}
+
+/* The work the enclosing verdict needs left grows by what one inside it,
+ * begun at START, needed. */
+static void need(struct ctx *c, unsigned long long start,
+		 unsigned long long headroom)
+{
+	unsigned long long n = start - c->object_work + headroom;
+
+	if (n > c->headroom)
+		c->headroom = n;
+}
+
+/* Keep the verdict recorded since R under K, when it may be, and return
+ * to the enclosing one. */
+static void record_end(struct ctx *c, const struct recording *r,
+		       const struct memo_key *k, const struct rule_value *value)
+{
+	struct memo_finding kept[MAX_ORIGINS];
+	unsigned long long start = c->object_work, headroom = c->headroom;
+	struct memo_verdict v;
+	size_t i;
+
+	if (k && !c->uncacheable && !c->failed) {
+		for (i = r->first; i < c->norigins; i++) {
+			const struct origin *o = &c->origins[i];
+			const struct finding *f = &c->d->v[o->finding];
+			struct memo_finding *m = &kept[i - r->first];
+
+			if (value && o->value != (size_t)(value -
+							  c->obj->values))
+				k = NULL; /* kept only for its own value */
+
+			m->check = f->check;
+			m->severity = f->severity;
+			m->value = o->value;
+			m->key = o->key;
+			m->start = o->start;
+			m->end = o->end;
+			m->operation = f->operation;
+			m->principal = f->principal;
+			m->message = f->message;
+			m->witness = f->witness;
+		}
+		v.work = c->work - start;
+		v.headroom = headroom;
+		v.undecided = c->undecided != r->undecided;
+		v.n = c->norigins - r->first;
+		v.v = kept;
+		if (k)
+			memo_verdict_put(k, &v);
+	}
+	c->object_work = r->start;
+	c->headroom = r->headroom;
+	c->uncacheable |= r->uncacheable;
+	need(c, start, headroom);
+}
+
+/* Report the kept verdict V, of value VALUE or of the whole object
+ * (VALUE NULL), when the file has the work left that finding it needed.
+ * The findings of a value's verdict are all on that value. */
+static int replay(struct ctx *c, const struct memo_verdict *v,
+		  const struct rule_value *value)
 {
 	size_t i;
 
-	start_object(c, obj);
-	if (obj->kind == RULE_KIND_FUNCTION) {
-		check_invoke(c);
-	} else {
-		check_read(c);
-		check_writes(c);
-		check_delete_inherits(c);
-		check_write_exceeds_read(c);
-		check_owner_fields(c);
+	if (c->work > c->work_limit || v->headroom > c->work_limit - c->work)
+		return 0;
+	need(c, c->work, v->headroom);
+	for (i = 0; i < v->n; i++) {
+		const struct memo_finding *m = &v->v[i];
+		struct finding *f;
+
+		f = report_at(c, m->check,
+			      value ? value : &c->obj->values[m->value],
+			      m->key, m->start, m->end, m->operation, "%s",
+			      m->message);
+		if (!f)
+			continue;
+		f->severity = m->severity;
+		f->principal = m->principal;
+		if (m->witness) {
+			f->witness = strdup(m->witness);
+			if (!f->witness)
+				abort();
+		}
 	}
-	for (i = 0; i < obj->nvalues; i++)
-		check_value(c, &obj->values[i]);
-	report_unknown(c);
-	end_object(c);
+	c->work += v->work;
+	if (v->undecided) {
+		c->undecided++;
+		note_unknown(c, value);
+	}
+	return 1;
+}
+
+/* check_value, or its verdict. */
+static void check_value_kept(struct ctx *c, const struct rule_value *v)
+{
+	const struct memo_verdict *kept;
+	struct recording r;
+	struct memo_key *k;
+
+	if (!v->ast || v->member->shadowed || !first_op(c, v))
+		return;
+	k = value_key(c, v);
+	kept = k ? memo_verdict_get(k) : NULL;
+	if (!kept || !replay(c, kept, v)) {
+		record_start(c, &r);
+		check_value(c, v);
+		record_end(c, &r, k, v);
+	}
+	free(k);
+}
+
+static void check_object(struct ctx *c, const struct rule_object *obj)
+{
+	struct origin origins[MAX_ORIGINS];
+	const struct memo_verdict *kept;
+	struct recording r;
+	struct memo_key *k;
+	size_t i;
+
+	c->obj = obj;
+	c->origins = origins;
+	c->norigins = 0;
+	k = object_key(c);
+	kept = k ? memo_verdict_get(k) : NULL;
+	if (!kept || !replay(c, kept, NULL)) {
+		record_start(c, &r);
+		start_object(c, obj);
+		if (obj->kind == RULE_KIND_FUNCTION) {
+			check_invoke(c);
+		} else {
+			check_read(c);
+			check_writes(c);
+			check_delete_inherits(c);
+			check_write_exceeds_read(c);
+			check_owner_fields(c);
+		}
+		for (i = 0; i < obj->nvalues; i++)
+			check_value_kept(c, &obj->values[i]);
+		report_unknown(c);
+		end_object(c);
+		record_end(c, &r, k, NULL);
+	}
+	c->origins = NULL;
+	free(k);
 }
 
 int access_check(struct diag_list *d, const struct rule_file *rf,
-		 const struct access_options *opt,
-		 const struct access_summary *summary)
+		 const struct access_options *opt)
 {
 	struct ctx c;
 	size_t i;
@@ -1331,10 +1607,32 @@ int access_check(struct diag_list *d, const struct rule_file *rf,
 	ctx_init(&c, opt);
 	c.d = d;
 	c.rf = rf;
-	c.summary = summary;
 	for (i = 0; i < rf->nobjects; i++)
 		check_object(&c, &rf->objects[i]);
 	return c.failed ? -1 : 0;
+}
+
+void access_role_docs(struct diag_list *d, const struct rule_file *rf,
+		      const struct access_options *opt,
+		      const struct access_summary *summary)
+{
+	struct ctx c;
+	size_t i, j;
+
+	ctx_init(&c, opt);
+	c.d = d;
+	c.rf = rf;
+	c.summary = summary;
+	for (i = 0; i < rf->nobjects; i++) {
+		c.obj = &rf->objects[i];
+		access_ops(c.obj->kind, &c.ops, &c.nops);
+		for (j = 0; j < c.obj->nvalues; j++) {
+			const struct rule_value *v = &c.obj->values[j];
+
+			if (v->ast && !v->member->shadowed && first_op(&c, v))
+				visit(&c, v->ast, role_doc, (void *)v);
+		}
+	}
 }
 
 /* ---- the scan's summary ----------------------------------------------- */

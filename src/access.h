@@ -78,10 +78,17 @@ void access_summarize(struct access_summary *s, const struct rule_file *rf,
 		      const struct access_options *opt);
 void access_summary_free(struct access_summary *s);
 
-/* Run every symbolic check on RF.  Returns -1 when the engine failed
- * internally (a witness that did not hold), 0 otherwise. */
+/* Run every symbolic check on RF but role-doc-writable.  Returns -1 when
+ * the engine failed internally (a witness that did not hold), 0
+ * otherwise.  The findings of a rule object seen before under the same
+ * options are replayed from the memo. */
 int access_check(struct diag_list *d, const struct rule_file *rf,
-		 const struct access_options *opt,
-		 const struct access_summary *summary);
+		 const struct access_options *opt);
+
+/* role-doc-writable on RF: the get() reads of collections that SUMMARY,
+ * the collections of RF's project, says ordinary users may write. */
+void access_role_docs(struct diag_list *d, const struct rule_file *rf,
+		      const struct access_options *opt,
+		      const struct access_summary *summary);
 
 #endif

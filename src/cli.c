@@ -333,7 +333,7 @@ struct job {
 	int loaded;
 	char err[256];
 	enum lint_result keep;
-	int deferred; /* checked once its project is collected */
+	int deferred; /* role-doc-writable once its project is collected */
 	struct access_summary entries;
 	char *dump; /* --dump-queries output of the job */
 	size_t dumplen;
@@ -391,11 +391,8 @@ static void scan_work(void *arg, size_t k)
 		access_summarize(&j->entries, &j->rf, &quiet);
 	if (j->t->context)
 		return;
-	if (j->d.enabled[CHECK_ROLE_DOC_WRITABLE] &&
-	    lint_reads_documents(&j->rf)) {
-		j->deferred = 1;
-		return;
-	}
+	j->deferred = j->d.enabled[CHECK_ROLE_DOC_WRITABLE] &&
+		      lint_reads_documents(&j->rf);
 	if (j->ao.dump) {
 		dump = open_memstream(&j->dump, &j->dumplen);
 		if (!dump)
@@ -467,9 +464,8 @@ static int scan_emit(void *arg, size_t k)
 	if (j->deferred && p->uncollected)
 		return 0;
 	tally_progress_clear(&c->tally);
-	if (j->deferred)
-		j->keep = lint_file(&j->d, &j->rf, j->t->explicit, &j->ao,
-				    &p->summary);
+	if (j->deferred && j->keep != LINT_SKIP)
+		access_role_docs(&j->d, &j->rf, &j->ao, &p->summary);
 	if (!j->skip && !j->loaded && !j->t->context) {
 		fprintf(stderr, "rulecheck: %s: %s\n", j->name, j->err);
 		c->trouble = 1;

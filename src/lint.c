@@ -73,7 +73,9 @@ enum lint_result lint_file(struct diag_list *d, struct rule_file *rf,
 	if (!structure_check(d, rf, explicit))
 		return LINT_SKIP;
 	lint_expressions(d, rf);
-	if (access_check(d, rf, ao, summary) < 0)
+	if (access_check(d, rf, ao) < 0)
 		return LINT_INTERNAL;
+	if (summary)
+		access_role_docs(d, rf, ao, summary);
 	return LINT_DONE;
 }

@@ -1,9 +1,13 @@
-/* The engine's memo.  A question is keyed by an exact serialization of
- * everything the engine reads: the kind, class, callers, flags, budget,
- * and per goal the operation, the wanted outcome and the expression tree
- * (kinds, operators, texts and numbers byte for byte, regular expression
- * flags); spans are left out, since the engine never reads
- * them.  The table stops growing at a fixed number of entries and bytes. */
+/* What a run remembers: the engine's answers and the verdicts of whole
+ * rule objects.  Both are keyed by an exact serialization of everything
+ * the answer depends on; spans are left out, since neither the engine
+ * nor a verdict reads them.  For a question: the kind, class, callers,
+ * flags, budget, and per goal the operation, the wanted outcome and the
+ * expression tree (kinds, operators, texts and numbers byte for byte,
+ * regular expression flags).  A verdict's key is built by its caller.
+ * Each table stops growing at a fixed number of entries and bytes, and
+ * an entry, once in, stays unchanged until the process ends, so a
+ * verdict can be read outside the lock. */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -11,39 +15,15 @@
 
 #include "memo.h"
 
-#define MEMO_SLOTS 8192 /* a power of two */
-#define MEMO_MAX_ENTRIES (MEMO_SLOTS / 2)
-#define MEMO_MAX_BYTES ((size_t)4 << 20)
-#define MEMO_MAX_KEY 8192 /* longer questions are not kept */
+/* ---- keys ------------------------------------------------------------- */
 
-struct memo_entry {
-	char *key;
-	size_t len;
-	uint64_t hash;
-	enum sym_result r;
-	unsigned long evaluations;
-	struct sym_witness w; /* SYM_SAT only */
-};
-
-static struct memo_entry *memo_table; /* MEMO_SLOTS, or NULL */
-static size_t memo_entries, memo_bytes;
-static int memo_off;
-static pthread_mutex_t memo_lock = PTHREAD_MUTEX_INITIALIZER;
-
-void memo_set_enabled(int on)
+void memo_key_init(struct memo_key *k)
 {
-	pthread_mutex_lock(&memo_lock);
-	memo_off = !on;
-	pthread_mutex_unlock(&memo_lock);
+	k->len = 0;
+	k->full = 0;
 }
 
-struct key {
-	char buf[MEMO_MAX_KEY];
-	size_t len;
-	int full;
-};
-
-static void put(struct key *k, const void *p, size_t n)
+void memo_key_put(struct memo_key *k, const void *p, size_t n)
 {
 	if (k->full || k->len + n > MEMO_MAX_KEY) {
 		k->full = 1;
@@ -53,59 +33,78 @@ static void put(struct key *k, const void *p, size_t n)
 	k->len += n;
 }
 
-static void put_num(struct key *k, unsigned long long v)
+/* Seven bits a byte, the last byte below 128: most numbers in a key are
+ * small, and keys are kept by the thousand. */
+void memo_key_num(struct memo_key *k, unsigned long long v)
 {
-	put(k, &v, sizeof(v));
-}
+	unsigned char *p = (unsigned char *)k->buf + k->len;
 
-static void put_node(struct key *k, const struct ast_node *n)
-{
-	size_t i;
-
-	if (!n) {
-		put(k, "~", 1);
+	if (k->full || k->len + 10 > MEMO_MAX_KEY) {
+		k->full = 1;
 		return;
 	}
-	put(k, "(", 1);
-	put_num(k, (unsigned)n->kind | (unsigned long long)n->op << 8 |
-			   (unsigned long long)(n->boolean != 0) << 16 |
-			   (unsigned long long)(unsigned char)n->quote << 24 |
-			   (unsigned long long)n->nlist << 32);
-	put(k, &n->number, sizeof(n->number));
-	put_num(k, n->text ? n->len : (unsigned long long)-1);
-	if (n->text)
-		put(k, n->text, n->len);
-	if (n->flags)
-		put(k, n->flags, strlen(n->flags) + 1);
-	else
-		put(k, "", 1);
+	for (; v >= 0x80; v >>= 7)
+		*p++ = (unsigned char)(v | 0x80);
+	*p++ = (unsigned char)v;
+	k->len = (size_t)(p - (unsigned char *)k->buf);
+}
+
+void memo_key_text(struct memo_key *k, const char *s, size_t n)
+{
+	memo_key_num(k, s ? n : (unsigned long long)-1);
+	if (s)
+		memo_key_put(k, s, n);
+}
+
+static void put_node(struct memo_key *k, const struct ast_node *n)
+{
+	static const double zero = 0;
+	size_t i;
+	int number;
+
+	if (!n) {
+		memo_key_put(k, "~", 1);
+		return;
+	}
+	number = memcmp(&n->number, &zero, sizeof(zero)) != 0; /* -0 too */
+	memo_key_put(k, "(", 1);
+	memo_key_num(k, (unsigned)n->kind | (unsigned long long)n->op << 8 |
+				(unsigned long long)(n->boolean != 0) << 16 |
+				(unsigned long long)(unsigned char)n->quote
+					<< 17 |
+				(unsigned long long)number << 25 |
+				(unsigned long long)n->nlist << 26);
+	if (number)
+		memo_key_put(k, &n->number, sizeof(n->number));
+	memo_key_text(k, n->text, n->len);
+	memo_key_text(k, n->flags, n->flags ? strlen(n->flags) : 0);
 	put_node(k, n->a);
 	put_node(k, n->b);
 	put_node(k, n->c);
 	for (i = 0; i < n->nlist; i++)
 		put_node(k, n->list[i]);
-	put(k, ")", 1);
+	memo_key_put(k, ")", 1);
 }
 
-/* The key of Q in K (k->full when it is too long to keep). */
-static void make_key(struct key *k, const struct sym_query *q)
+static void question_key(struct memo_key *k, const struct sym_query *q)
 {
 	size_t i;
 
-	put_num(k, (unsigned)q->kind);
-	put_num(k, (unsigned)q->cls);
-	put_num(k, q->callers);
-	put_num(k, (unsigned)q->identity_free);
-	put_num(k, (unsigned)q->identity_absent);
-	put_num(k, (unsigned)q->fill_absent);
-	put_num(k, q->budget);
-	put_num(k, q->ngoals);
+	memo_key_init(k);
+	memo_key_num(k, (unsigned)q->kind);
+	memo_key_num(k, (unsigned)q->cls);
+	memo_key_num(k, q->callers);
+	memo_key_num(k, (unsigned)q->identity_free);
+	memo_key_num(k, (unsigned)q->identity_absent);
+	memo_key_num(k, (unsigned)q->fill_absent);
+	memo_key_num(k, q->budget);
+	memo_key_num(k, q->ngoals);
 	for (i = 0; i < q->ngoals; i++) {
 		const struct sym_goal *g = &q->goals[i];
 
-		put(k, g->op ? g->op : "", g->op ? strlen(g->op) + 1 : 1);
-		put_num(k, (unsigned)g->want);
-		put_num(k, (unsigned)g->literal);
+		memo_key_text(k, g->op, g->op ? strlen(g->op) : 0);
+		memo_key_num(k, (unsigned)g->want);
+		memo_key_num(k, (unsigned)g->literal);
 		put_node(k, g->expr);
 	}
 }
@@ -124,6 +123,99 @@ static uint64_t hash(const char *s, size_t n)
 		h = (h ^ (unsigned char)*s) * 0x100000001b3u;
 	return h ^ (h >> 32);
 }
+
+/* ---- tables ----------------------------------------------------------- */
+
+struct entry {
+	char *key;		/* NULL: a free slot */
+	size_t len;
+	uint64_t hash;
+	void *value;
+};
+
+struct table {
+	struct entry *slots;	/* NSLOTS, a power of two, or NULL */
+	size_t nslots;
+	size_t entries, bytes;	/* at most half the slots, and MAX_BYTES */
+	size_t max_bytes;
+};
+
+/* The slot of KEY (LEN bytes, hash H): its entry, or the free slot where
+ * it would go.  T has its slots. */
+static struct entry *slot(struct table *t, const char *key, size_t len,
+			  uint64_t h)
+{
+	size_t j = (size_t)h & (t->nslots - 1);
+
+	for (;; j = (j + 1) & (t->nslots - 1)) {
+		struct entry *e = &t->slots[j];
+
+		if (!e->key || (e->hash == h && e->len == len &&
+				memcmp(e->key, key, len) == 0))
+			return e;
+	}
+}
+
+static struct entry *lookup(struct table *t, const char *key, size_t len,
+			    uint64_t h)
+{
+	struct entry *e;
+
+	if (!t->slots)
+		return NULL;
+	e = slot(t, key, len, h);
+	return e->key ? e : NULL;
+}
+
+/* Room for an entry of SIZE bytes under KEY: its free slot, or NULL when
+ * KEY is in already or T is full. */
+static struct entry *room(struct table *t, const char *key, size_t len,
+			  uint64_t h, size_t size)
+{
+	struct entry *e;
+
+	if (!t->slots) {
+		t->slots = calloc(t->nslots, sizeof(*t->slots));
+		if (!t->slots)
+			return NULL;
+	}
+	if (t->entries >= t->nslots / 2 || t->bytes + size > t->max_bytes)
+		return NULL;
+	e = slot(t, key, len, h);
+	if (e->key)
+		return NULL;
+	e->key = malloc(len ? len : 1);
+	if (!e->key)
+		abort();
+	memcpy(e->key, key, len);
+	e->len = len;
+	e->hash = h;
+	t->entries++;
+	t->bytes += size;
+	return e;
+}
+
+/* Lookups share the lock; an insertion has it alone.  What an entry
+ * holds is read after the lock is given up, since it never changes. */
+static pthread_rwlock_t memo_lock = PTHREAD_RWLOCK_INITIALIZER;
+static int memo_off;
+
+void memo_set_enabled(int on)
+{
+	pthread_rwlock_wrlock(&memo_lock);
+	memo_off = !on;
+	pthread_rwlock_unlock(&memo_lock);
+}
+
+/* ---- the engine's answers --------------------------------------------- */
+
+struct answer {
+	enum sym_result r;
+	unsigned long evaluations;
+	struct sym_witness w;	/* SYM_SAT only */
+};
+
+static struct table answers = {NULL, 32768, 0, 0, (size_t)8 << 20};
 
 static void copy_witness(struct sym_witness *to, const struct sym_witness *w)
 {
@@ -146,87 +238,138 @@ static void copy_witness(struct sym_witness *to, const struct sym_witness *w)
 	to->ngets = w->ngets;
 }
 
-/* The slot of KEY: its entry, or the free slot where it would go. */
-static struct memo_entry *slot(const struct key *k, uint64_t h)
-{
-	size_t j = (size_t)h & (MEMO_SLOTS - 1);
-
-	for (;; j = (j + 1) & (MEMO_SLOTS - 1)) {
-		struct memo_entry *e = &memo_table[j];
-
-		if (!e->key || (e->hash == h && e->len == k->len &&
-				memcmp(e->key, k->buf, k->len) == 0))
-			return e;
-	}
-}
-
-static int build(struct key *k, const struct sym_query *q)
-{
-	k->len = 0;
-	k->full = 0;
-	make_key(k, q);
-	return !k->full;
-}
-
 int memo_get(const struct sym_query *q, enum sym_result *r,
 	     struct sym_witness *w)
 {
-	struct key k;
-	struct memo_entry *e;
+	const struct answer *a;
+	struct memo_key k;
+	struct entry *e;
 	uint64_t h;
-	int found = 0;
 
-	if (!build(&k, q))
+	question_key(&k, q);
+	if (k.full)
 		return 0;
 	h = hash(k.buf, k.len);
-	pthread_mutex_lock(&memo_lock);
-	if (memo_table && !memo_off) {
-		e = slot(&k, h);
-		if (e->key) {
-			found = 1;
-			*r = e->r;
-			if (w && e->r == SYM_SAT) {
-				copy_witness(w, &e->w);
-			} else if (w) {
-				memset(w, 0, sizeof(*w));
-				w->evaluations = e->evaluations;
-			}
-		}
+	pthread_rwlock_rdlock(&memo_lock);
+	e = memo_off ? NULL : lookup(&answers, k.buf, k.len, h);
+	a = e ? e->value : NULL;
+	pthread_rwlock_unlock(&memo_lock);
+	if (!a)
+		return 0;
+	*r = a->r;
+	if (w && a->r == SYM_SAT) {
+		copy_witness(w, &a->w);
+	} else if (w) {
+		memset(w, 0, sizeof(*w));
+		w->evaluations = a->evaluations;
 	}
-	pthread_mutex_unlock(&memo_lock);
-	return found;
+	return 1;
 }
 
 void memo_put(const struct sym_query *q, enum sym_result r,
 	      const struct sym_witness *w)
 {
-	struct key k;
-	struct memo_entry *e;
+	struct memo_key k;
+	struct answer *a;
+	struct entry *e;
 	uint64_t h;
 
-	if (r == SYM_FAILED || !build(&k, q))
+	if (r == SYM_FAILED)
+		return;
+	question_key(&k, q);
+	if (k.full)
 		return;
 	h = hash(k.buf, k.len);
-	pthread_mutex_lock(&memo_lock);
-	if (!memo_table)
-		memo_table = calloc(MEMO_SLOTS, sizeof(*memo_table));
-	if (memo_table && !memo_off && memo_entries < MEMO_MAX_ENTRIES &&
-	    memo_bytes + k.len < MEMO_MAX_BYTES) {
-		e = slot(&k, h);
-		if (!e->key) {
-			e->key = malloc(k.len ? k.len : 1);
-			if (!e->key)
-				abort();
-			memcpy(e->key, k.buf, k.len);
-			e->len = k.len;
-			e->hash = h;
-			e->r = r;
-			e->evaluations = w->evaluations;
-			if (r == SYM_SAT)
-				copy_witness(&e->w, w);
-			memo_entries++;
-			memo_bytes += k.len + 512;
-		}
+	a = malloc(sizeof(*a));
+	if (!a)
+		abort();
+	a->r = r;
+	a->evaluations = w->evaluations;
+	memset(&a->w, 0, sizeof(a->w));
+	if (r == SYM_SAT)
+		copy_witness(&a->w, w);
+	pthread_rwlock_wrlock(&memo_lock);
+	e = memo_off ? NULL : room(&answers, k.buf, k.len, h, k.len + 512);
+	if (e) {
+		e->value = a;
+		a = NULL;
 	}
-	pthread_mutex_unlock(&memo_lock);
+	pthread_rwlock_unlock(&memo_lock);
+	if (a) {
+		sym_witness_free(&a->w);
+		free(a);
+	}
+}
+
+/* ---- verdicts of rule objects ----------------------------------------- */
+
+static struct table verdicts = {NULL, 16384, 0, 0, (size_t)4 << 20};
+
+/* The messages and witnesses of verdicts: a few hundred distinct texts
+ * serve thousands of objects. */
+static struct table texts = {NULL, 8192, 0, 0, (size_t)1 << 20};
+
+static const char *intern(const char *s)
+{
+	size_t len;
+	uint64_t h;
+	struct entry *e;
+
+	if (!s)
+		return NULL;
+	len = strlen(s) + 1;
+	h = hash(s, len);
+	e = lookup(&texts, s, len, h);
+	if (!e)
+		e = room(&texts, s, len, h, len + sizeof(*e));
+	return e ? e->key : NULL;
+}
+
+const struct memo_verdict *memo_verdict_get(const struct memo_key *k)
+{
+	const struct entry *e = NULL;
+
+	if (k->full)
+		return NULL;
+	pthread_rwlock_rdlock(&memo_lock);
+	if (!memo_off)
+		e = lookup(&verdicts, k->buf, k->len, hash(k->buf, k->len));
+	pthread_rwlock_unlock(&memo_lock);
+	return e ? e->value : NULL;
+}
+
+void memo_verdict_put(const struct memo_key *k, const struct memo_verdict *v)
+{
+	size_t size = sizeof(*v) + v->n * sizeof(*v->v), i;
+	struct memo_verdict *copy;
+	struct entry *e;
+
+	if (k->full)
+		return;
+	copy = malloc(size);
+	if (!copy)
+		abort();
+	*copy = *v;
+	copy->v = (struct memo_finding *)(copy + 1);
+	memcpy(copy->v, v->v, v->n * sizeof(*v->v));
+	pthread_rwlock_wrlock(&memo_lock);
+	for (i = 0; i < v->n && !memo_off; i++) {
+		copy->v[i].operation = intern(v->v[i].operation);
+		copy->v[i].message = intern(v->v[i].message);
+		copy->v[i].witness = intern(v->v[i].witness);
+		if (!copy->v[i].message ||
+		    (v->v[i].operation && !copy->v[i].operation) ||
+		    (v->v[i].witness && !copy->v[i].witness))
+			break;
+	}
+	e = NULL;
+	if (i == v->n && !memo_off)
+		e = room(&verdicts, k->buf, k->len, hash(k->buf, k->len),
+			 k->len + size);
+	if (e) {
+		e->value = copy;
+		copy = NULL;
+	}
+	pthread_rwlock_unlock(&memo_lock);
+	free(copy);
 }

@@ -1,11 +1,34 @@
-/* Answers of the symbolic engine kept for the rest of the run: real rule
- * files repeat the same expressions (the vendor's examples) again and
- * again, and a question asked twice has the same answer and witness.
- * Shared by every thread, behind a lock, and bounded in size. */
+/* What a run remembers.  Real rule files repeat the same expressions
+ * (the vendor's examples) and the same rule objects again and again: a
+ * question asked twice has the same answer and witness, and an object
+ * checked twice under the same options has the same findings.  Shared by
+ * every thread, behind a lock, and bounded in size. */
 #ifndef RULECHECK_MEMO_H
 #define RULECHECK_MEMO_H
 
+#include <stddef.h>
+
+#include "checks.h"
 #include "sym.h"
+
+/* ---- keys: the bytes of everything an answer depends on ---- */
+
+#define MEMO_MAX_KEY 8192 /* longer keys are not kept */
+
+struct memo_key {
+	size_t len;
+	int full;		/* over MEMO_MAX_KEY: not kept */
+	char buf[MEMO_MAX_KEY];
+};
+
+void memo_key_init(struct memo_key *k);
+void memo_key_put(struct memo_key *k, const void *p, size_t n);
+void memo_key_num(struct memo_key *k, unsigned long long v);
+/* N bytes of S with their count, which tells them from what follows;
+ * S may be NULL. */
+void memo_key_text(struct memo_key *k, const char *s, size_t n);
+
+/* ---- the engine's answers ---- */
 
 /* The answer to Q when it was asked before: returns 1 and fills *R and,
  * when W is not NULL, W with a copy of the witness; 0 otherwise. */
@@ -17,7 +40,38 @@ int memo_get(const struct sym_query *q, enum sym_result *r,
 void memo_put(const struct sym_query *q, enum sym_result r,
 	      const struct sym_witness *w);
 
-/* Turn the memo off (ON 0) or on again, for a benchmark of the engine
+/* ---- the findings of a rule object ---- */
+
+/* One finding, placed relative to its object: in value VALUE, its key or
+ * the text from START to END of its expression. */
+struct memo_finding {
+	enum check_id check;
+	enum severity severity;
+	size_t value;
+	int key;
+	size_t start, end;
+	const char *operation;	/* or NULL */
+	const char *principal;	/* a static string, or NULL */
+	const char *message;
+	const char *witness;	/* or NULL */
+};
+
+struct memo_verdict {
+	unsigned long long work;	/* the engine's work it cost */
+	unsigned long long headroom;	/* the work it needs left */
+	int undecided;			/* a question was left unknown */
+	size_t n;
+	struct memo_finding *v;
+};
+
+/* The verdict kept under K, or NULL.  It stays valid and unchanged until
+ * the process ends. */
+const struct memo_verdict *memo_verdict_get(const struct memo_key *k);
+
+/* Keep a copy of V under K, unless the table is full. */
+void memo_verdict_put(const struct memo_key *k, const struct memo_verdict *v);
+
+/* Turn both memos off (ON 0) or on again, for a benchmark of the engine
  * itself, which asks each question many times. */
 void memo_set_enabled(int on);
 

@@ -28,6 +28,7 @@ SCRIPT_TESTS = \
 	tests/golden.sh \
 	tests/hostile.sh \
 	tests/scan.sh \
+	tests/memo.sh \
 	tests/limits.sh \
 	tests/corpus.sh \
 	tests/lsp.sh \
@@ -77,7 +78,7 @@ AM_TESTS_ENVIRONMENT = \
 ## ---- distribution ----------------------------------------------------------
 
 EXTRA_DIST += $(SCRIPT_TESTS) tests/golden autogen.sh tests/lsp-client.py \
-	.pre-commit-hooks.yaml tests/git-env.sh
+	.pre-commit-hooks.yaml tests/git-env.sh tests/tap.sh tests/memo
 
 ## Helpers beside the unit tests (headers, data) ship too.
 dist-hook: dist-unit-extras
