@@ -49,6 +49,15 @@ struct ctx {
 	 * object and the options (a question got less than its budget). */
 	struct origin *origins;
 	size_t norigins;
+	/* The rules of the object in hand as questions hold them: their
+	 * memo keys and sizes, worked out once. */
+	struct tree {
+		const struct ast_node *ast;
+		char *key;
+		size_t len;
+		unsigned long long size;
+	} trees[16];
+	size_t ntrees;
 	unsigned long long object_work, headroom;
 	int uncacheable;
 };
@@ -123,6 +132,52 @@ static unsigned long long tree_size(const struct ast_node *n)
  * is nearly spent.  Work counts each evaluation by the size of the goals'
  * trees, so that the whole file is bounded in time however many and long
  * its rules are; *COST receives the weight of one evaluation. */
+/* What ask() knows of the goal expression E: when E is a rule of the
+ * object in hand, its key and size; else NULL. */
+static const struct tree *known_tree(struct ctx *c, const struct ast_node *e)
+{
+	struct memo_key *k;
+	struct tree *t;
+	size_t i;
+
+	if (!e || !c->obj)
+		return NULL;
+	for (i = 0; i < c->ntrees; i++)
+		if (c->trees[i].ast == e)
+			return &c->trees[i];
+	for (i = 0; i < c->obj->nvalues && c->obj->values[i].ast != e; i++)
+		;
+	if (i == c->obj->nvalues || c->ntrees == COUNT(c->trees))
+		return NULL;
+	k = malloc(sizeof(*k));
+	if (!k)
+		abort();
+	memo_key_init(k);
+	memo_tree_key(k, e);
+	t = &c->trees[c->ntrees];
+	t->key = NULL;
+	t->len = 0;
+	if (!k->full) {
+		t->key = malloc(k->len ? k->len : 1);
+		if (!t->key)
+			abort();
+		memcpy(t->key, k->buf, k->len);
+		t->len = k->len;
+	}
+	free(k);
+	t->ast = e;
+	t->size = tree_size(e);
+	c->ntrees++;
+	return t;
+}
+
+/* Forget the trees of the object in hand, which is done with. */
+static void forget_trees(struct ctx *c)
+{
+	while (c->ntrees)
+		free(c->trees[--c->ntrees].key);
+}
+
 static unsigned long question_budget(const struct ctx *c,
 				     const struct sym_query *q,
 				     unsigned long long *cost)
@@ -130,11 +185,16 @@ static unsigned long question_budget(const struct ctx *c,
 	unsigned long budget = c->opt->budget ? c->opt->budget :
 			       SYM_BUDGET_DEFAULT;
 	unsigned long long left = 0;
-	size_t i;
+	size_t i, j;
 
 	*cost = 1;
-	for (i = 0; i < q->ngoals; i++)
-		*cost += tree_size(q->goals[i].expr);
+	for (i = 0; i < q->ngoals; i++) {
+		for (j = 0; j < c->ntrees &&
+			    c->trees[j].ast != q->goals[i].expr; j++)
+			;
+		*cost += j < c->ntrees ? c->trees[j].size :
+					 tree_size(q->goals[i].expr);
+	}
 	if (c->work < c->work_limit)
 		left = (c->work_limit - c->work) / *cost;
 	return left < budget ? (unsigned long)left : budget;
@@ -159,12 +219,26 @@ static enum sym_result ask(struct ctx *c, const char *what,
 			   struct sym_query *q, struct sym_witness *w)
 {
 	struct sym_witness local, *out = w ? w : &local;
-	unsigned long long cost;
-	enum sym_result r = SYM_UNKNOWN;
-
 	unsigned long full = c->opt->budget ? c->opt->budget :
 			     SYM_BUDGET_DEFAULT;
+	const struct sym_goal *asked = q->goals;
+	struct sym_goal goals[4];
+	unsigned long long cost;
+	enum sym_result r = SYM_UNKNOWN;
+	size_t i;
 
+	if (q->ngoals <= COUNT(goals)) {
+		for (i = 0; i < q->ngoals; i++) {
+			const struct tree *t = known_tree(c, asked[i].expr);
+
+			goals[i] = asked[i];
+			if (t && t->key) {
+				goals[i].key = t->key;
+				goals[i].key_len = t->len;
+			}
+		}
+		q->goals = goals;
+	}
 	q->kind = c->obj->kind;
 	access_limit_query(c->opt, q);
 	q->budget = question_budget(c, q, &cost);
@@ -186,6 +260,7 @@ static enum sym_result ask(struct ctx *c, const char *what,
 		c->undecided++;
 		note_unknown(c, c->current);
 	}
+	q->goals = asked;
 	return r;
 }
 
@@ -269,6 +344,7 @@ enum access_class access_widest(const struct rule_object *obj,
 	ctx_init(&c, opt);
 	c.obj = obj;
 	cls = widest(&c, op, w ? w : &local);
+	forget_trees(&c);
 	if (!w && cls < ACCESS_NOBODY)
 		sym_witness_free(&local);
 	return cls;
@@ -1389,8 +1465,10 @@ static struct memo_key *key_start(const struct ctx *c, char tag)
 	for (i = 0; i < c->opt->nowner_fields; i++)
 		memo_key_text(k, c->opt->owner_fields[i],
 			      strlen(c->opt->owner_fields[i]));
-	memo_key_put(k, c->d->enabled, sizeof(c->d->enabled));
-	memo_key_put(k, c->d->severity, sizeof(c->d->severity));
+	memo_key_bytes(k, (const char *)c->d->enabled,
+		       sizeof(c->d->enabled));
+	memo_key_bytes(k, (const char *)c->d->severity,
+		       sizeof(c->d->severity));
 	return k;
 }
 
@@ -1402,7 +1480,7 @@ static void key_value(struct memo_key *k, const struct rule_value *v)
 	memo_key_num(k, (unsigned)n->type | (unsigned)v->member->shadowed << 8 |
 				(unsigned)(v->ast != NULL) << 9);
 	if (n->type == JSON_STRING)
-		memo_key_text(k, n->str.text, n->str.len);
+		memo_key_bytes(k, n->str.text, n->str.len);
 }
 
 /* The key of the object in hand: whether it is the wildcard function,
@@ -1571,6 +1649,7 @@ static void check_object(struct ctx *c, const struct rule_object *obj)
 	struct memo_key *k;
 	size_t i;
 
+	forget_trees(c);
 	c->obj = obj;
 	c->origins = origins;
 	c->norigins = 0;
@@ -1595,6 +1674,7 @@ static void check_object(struct ctx *c, const struct rule_object *obj)
 		record_end(c, &r, k, NULL);
 	}
 	c->origins = NULL;
+	forget_trees(c);
 	free(k);
 }
 
@@ -1653,6 +1733,7 @@ void access_summarize(struct access_summary *s, const struct rule_file *rf,
 		if (obj->kind != RULE_KIND_DATABASE || !obj->name)
 			continue;
 		best = ACCESS_NOBODY;
+		forget_trees(&c);
 		c.obj = obj;
 		for (k = 0; k < COUNT(ops); k++) {
 			cls = widest(&c, ops[k], &w);
@@ -1671,6 +1752,7 @@ void access_summarize(struct access_summary *s, const struct rule_file *rf,
 		s->v[s->n].dir = dir_of(rf->src.name);
 		s->v[s->n++].write = best;
 	}
+	forget_trees(&c);
 }
 
 void access_summary_free(struct access_summary *s)

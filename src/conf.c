@@ -94,7 +94,11 @@ static void settings_merge(struct conf_settings *s,
 
 /* ---- paths ------------------------------------------------------------ */
 
-char *conf_absolute(const char *path)
+/* PATH made absolute, its directory through the one-entry cache
+ * *LAST_DIR and *LAST_REAL when they are not NULL: the files of a scan
+ * come by directory, and resolving each file's directory again cost
+ * more system calls than reading the file. */
+static char *absolute(const char *path, char **last_dir, char **last_real)
 {
 	const char *slash = strrchr(path, '/');
 	char *dir, *real, *abs;
@@ -107,7 +111,17 @@ char *conf_absolute(const char *path)
 		dir = strndup(path, (size_t)(slash - path));
 	if (!dir)
 		abort();
-	real = realpath(dir, NULL);
+	if (last_dir && *last_dir && strcmp(*last_dir, dir) == 0) {
+		real = conf_xstrdup(*last_real);
+	} else {
+		real = realpath(dir, NULL);
+		if (last_dir && real) {
+			free(*last_dir);
+			free(*last_real);
+			*last_dir = conf_xstrdup(dir);
+			*last_real = conf_xstrdup(real);
+		}
+	}
 	free(dir);
 	if (!real)
 		return NULL;
@@ -118,6 +132,11 @@ char *conf_absolute(const char *path)
 	abs = join(real, slash);
 	free(real);
 	return abs;
+}
+
+char *conf_absolute(const char *path)
+{
+	return absolute(path, NULL, NULL);
 }
 
 /* The non-empty segments of S other than ".", pointing into *COPY. */
@@ -254,6 +273,7 @@ struct conf_cache {
 	char **keys;
 	int *vals;
 	size_t cap, n;
+	char *last_dir, *last_real;	/* for absolute() */
 };
 
 static size_t hash(const char *s)
@@ -332,6 +352,8 @@ static void cache_free(struct conf_cache *c)
 		free(c->keys[i]);
 	free(c->keys);
 	free(c->vals);
+	free(c->last_dir);
+	free(c->last_real);
 	free(c);
 }
 
@@ -1078,9 +1100,17 @@ static void settings_for(struct conf_view *v,
 int conf_view(struct conf_set *s, const char *path,
 		const struct conf_settings *cli, struct conf_view *v)
 {
-	char *abs = conf_absolute(path);
-	int idx = lookup(s, abs);
+	char *abs;
+	int idx;
 
+	if (!s->disabled && !s->cache) {
+		s->cache = calloc(1, sizeof(*s->cache));
+		if (!s->cache)
+			abort();
+	}
+	abs = s->disabled ? NULL : absolute(path, &s->cache->last_dir,
+					    &s->cache->last_real);
+	idx = lookup(s, abs);
 	memset(v, 0, sizeof(*v));
 	if (idx == -2) {
 		s->failed = 1;

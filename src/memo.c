@@ -86,6 +86,11 @@ static void put_node(struct memo_key *k, const struct ast_node *n)
 	memo_key_put(k, ")", 1);
 }
 
+void memo_tree_key(struct memo_key *k, const struct ast_node *n)
+{
+	put_node(k, n);
+}
+
 static void question_key(struct memo_key *k, const struct sym_query *q)
 {
 	size_t i;
@@ -105,7 +110,10 @@ static void question_key(struct memo_key *k, const struct sym_query *q)
 		memo_key_text(k, g->op, g->op ? strlen(g->op) : 0);
 		memo_key_num(k, (unsigned)g->want);
 		memo_key_num(k, (unsigned)g->literal);
-		put_node(k, g->expr);
+		if (g->key)
+			memo_key_bytes(k, g->key, g->key_len);
+		else
+			put_node(k, g->expr);
 	}
 }
 
@@ -215,7 +223,7 @@ struct answer {
 	struct sym_witness w;	/* SYM_SAT only */
 };
 
-static struct table answers = {NULL, 32768, 0, 0, (size_t)8 << 20};
+static struct table answers = {NULL, 16384, 0, 0, (size_t)8 << 20};
 
 static void copy_witness(struct sym_witness *to, const struct sym_witness *w)
 {
@@ -305,24 +313,56 @@ void memo_put(const struct sym_query *q, enum sym_result r,
 
 static struct table verdicts = {NULL, 16384, 0, 0, (size_t)4 << 20};
 
-/* The messages and witnesses of verdicts: a few hundred distinct texts
- * serve thousands of objects. */
-static struct table texts = {NULL, 8192, 0, 0, (size_t)1 << 20};
+/* The messages and witnesses of verdicts, and the texts of keys: a few
+ * hundred distinct texts serve thousands of objects. */
+static struct table texts = {NULL, 16384, 0, 0, (size_t)2 << 20};
 
-static const char *intern(const char *s)
+/* The kept copy of the LEN bytes at S, or NULL when the table is full.
+ * The caller holds the lock for writing. */
+static const char *intern_locked(const char *s, size_t len)
 {
-	size_t len;
-	uint64_t h;
-	struct entry *e;
+	uint64_t h = hash(s, len);
+	struct entry *e = lookup(&texts, s, len, h);
 
-	if (!s)
-		return NULL;
-	len = strlen(s) + 1;
-	h = hash(s, len);
-	e = lookup(&texts, s, len, h);
 	if (!e)
 		e = room(&texts, s, len, h, len + sizeof(*e));
 	return e ? e->key : NULL;
+}
+
+static const char *intern(const char *s)
+{
+	return s ? intern_locked(s, strlen(s) + 1) : NULL;
+}
+
+const char *memo_intern(const char *s, size_t len)
+{
+	const struct entry *e;
+	const char *kept;
+	uint64_t h = hash(s, len);
+
+	pthread_rwlock_rdlock(&memo_lock);
+	e = memo_off ? NULL : lookup(&texts, s, len, h);
+	kept = e ? e->key : NULL;
+	pthread_rwlock_unlock(&memo_lock);
+	if (kept || memo_off)
+		return kept;
+	pthread_rwlock_wrlock(&memo_lock);
+	kept = intern_locked(s, len);
+	pthread_rwlock_unlock(&memo_lock);
+	return kept;
+}
+
+void memo_key_bytes(struct memo_key *k, const char *s, size_t n)
+{
+	const char *kept = n > sizeof(kept) ? memo_intern(s, n) : NULL;
+
+	if (kept) {
+		memo_key_num(k, 1);
+		memo_key_num(k, (uintptr_t)kept);
+	} else {
+		memo_key_num(k, 0);
+		memo_key_text(k, s, n);
+	}
 }
 
 const struct memo_verdict *memo_verdict_get(const struct memo_key *k)

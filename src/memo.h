@@ -28,6 +28,18 @@ void memo_key_num(struct memo_key *k, unsigned long long v);
  * S may be NULL. */
 void memo_key_text(struct memo_key *k, const char *s, size_t n);
 
+/* The N bytes at S as one kept copy's address when they fit in the
+ * table of texts (the same bytes, the same address, for the rest of the
+ * process), else the bytes themselves: long texts met again and again
+ * cost a word each in the keys that hold them. */
+void memo_key_bytes(struct memo_key *k, const char *s, size_t n);
+
+/* The kept copy of the N bytes at S, or NULL when the table is full. */
+const char *memo_intern(const char *s, size_t n);
+
+/* Write the tree N as question keys hold it, for sym_goal.key. */
+void memo_tree_key(struct memo_key *k, const struct ast_node *n);
+
 /* ---- the engine's answers ---- */
 
 /* The answer to Q when it was asked before: returns 1 and fills *R and,

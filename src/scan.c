@@ -51,10 +51,10 @@ static void *xrealloc(void *p, size_t n)
 
 static size_t key_hash(const struct scan_key *k)
 {
-	uint64_t h = (uint64_t)k->dev * 0x9E3779B97F4A7C15u;
+	uint64_t h = (uint64_t)k->dev * 0x9E3779B97F4A7C15u ^
+		     (uint64_t)k->ino * 0xC2B2AE3D27D4EB4Fu;
 
-	h ^= (uint64_t)k->ino + 0x632BE59BD9B4E019u + (h << 6) + (h >> 2);
-	return (size_t)(h ^ (h >> 29));
+	return (size_t)(h ^ (h >> 31));
 }
 
 static void seen_rehash(struct scan_seen *s)
@@ -414,9 +414,16 @@ void scan_add(struct scan_list *l, const char *path)
 		free(dir);
 		walk(w, path, 1, project);
 	} else {
+		/* Named files come by directory: look each one up once. */
 		dir = dir_part(path);
-		walk(w, path, 1, project_of_dir(l, dir));
-		free(dir);
+		if (!l->last_dir || strcmp(l->last_dir, dir) != 0) {
+			free(l->last_dir);
+			l->last_dir = dir;
+			l->last_project = project_of_dir(l, dir);
+		} else {
+			free(dir);
+		}
+		walk(w, path, 1, l->last_project);
 	}
 	free(w);
 }
@@ -430,5 +437,6 @@ void scan_free(struct scan_list *l)
 	free(l->v);
 	seen_free(l->seen);
 	seen_free(l->projects);
+	free(l->last_dir);
 	memset(l, 0, sizeof(*l));
 }

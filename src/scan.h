@@ -27,6 +27,8 @@ struct scan_list {
 	struct scan_seen *seen;	    /* directories and files met so far */
 	struct scan_seen *projects; /* the root directory of each project */
 	size_t nprojects;
+	char *last_dir;		/* the directory of the last file named, */
+	size_t last_project;	/* and its project */
 };
 
 /* A project is the nearest directory holding cloudbaserc.json,

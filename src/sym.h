@@ -69,6 +69,12 @@ struct sym_goal {
 	int literal;
 	const char *op;		/* read, create, update, delete, write, invoke */
 	enum sym_want want;
+	/* EXPR as the memo writes it (memo_tree_key), when the caller
+	 * keeps that: a rule asked about many times is written once, and
+	 * its questions' keys hold it as one kept copy.  The engine itself
+	 * never reads it. */
+	const char *key;
+	size_t key_len;
 };
 
 struct sym_query {
