@@ -60,6 +60,7 @@ struct ctx {
 	size_t ntrees;
 	unsigned long long object_work, headroom;
 	int uncacheable;
+	int result;	/* kept with a verdict besides its findings */
 };
 
 struct origin;
@@ -1465,10 +1466,12 @@ static struct memo_key *key_start(const struct ctx *c, char tag)
 	for (i = 0; i < c->opt->nowner_fields; i++)
 		memo_key_text(k, c->opt->owner_fields[i],
 			      strlen(c->opt->owner_fields[i]));
-	memo_key_bytes(k, (const char *)c->d->enabled,
-		       sizeof(c->d->enabled));
-	memo_key_bytes(k, (const char *)c->d->severity,
-		       sizeof(c->d->severity));
+	if (c->d) {
+		memo_key_bytes(k, (const char *)c->d->enabled,
+			       sizeof(c->d->enabled));
+		memo_key_bytes(k, (const char *)c->d->severity,
+			       sizeof(c->d->severity));
+	}
 	return k;
 }
 
@@ -1483,11 +1486,11 @@ static void key_value(struct memo_key *k, const struct rule_value *v)
 		memo_key_bytes(k, n->str.text, n->str.len);
 }
 
-/* The key of the object in hand: whether it is the wildcard function,
- * and every value. */
-static struct memo_key *object_key(const struct ctx *c)
+/* The key of the object in hand, under TAG: whether it is the wildcard
+ * function, and every value. */
+static struct memo_key *object_key(const struct ctx *c, char tag)
 {
-	struct memo_key *k = key_start(c, 'o');
+	struct memo_key *k = key_start(c, tag);
 	size_t i;
 
 	if (!k)
@@ -1574,6 +1577,7 @@ static void record_end(struct ctx *c, const struct recording *r,
 		v.work = c->work - start;
 		v.headroom = headroom;
 		v.undecided = c->undecided != r->undecided;
+		v.result = c->result;
 		v.n = c->norigins - r->first;
 		v.v = kept;
 		if (k)
@@ -1653,7 +1657,7 @@ static void check_object(struct ctx *c, const struct rule_object *obj)
 	c->obj = obj;
 	c->origins = origins;
 	c->norigins = 0;
-	k = object_key(c);
+	k = object_key(c, 'o');
 	kept = k ? memo_verdict_get(k) : NULL;
 	if (!kept || !replay(c, kept, NULL)) {
 		record_start(c, &r);
@@ -1721,8 +1725,11 @@ void access_summarize(struct access_summary *s, const struct rule_file *rf,
 		      const struct access_options *opt)
 {
 	static const char *const ops[] = {"create", "update"};
+	const struct memo_verdict *kept;
 	enum access_class cls, best;
+	struct memo_key *key;
 	struct sym_witness w;
+	struct recording r;
 	struct ctx c;
 	size_t i, k;
 
@@ -1735,13 +1742,23 @@ void access_summarize(struct access_summary *s, const struct rule_file *rf,
 		best = ACCESS_NOBODY;
 		forget_trees(&c);
 		c.obj = obj;
-		for (k = 0; k < COUNT(ops); k++) {
-			cls = widest(&c, ops[k], &w);
-			if (cls < ACCESS_NOBODY)
-				sym_witness_free(&w);
-			if (cls < best)
-				best = cls;
+		key = object_key(&c, 's');
+		kept = key ? memo_verdict_get(key) : NULL;
+		if (kept && replay(&c, kept, NULL)) {
+			best = (enum access_class)kept->result;
+		} else {
+			record_start(&c, &r);
+			for (k = 0; k < COUNT(ops); k++) {
+				cls = widest(&c, ops[k], &w);
+				if (cls < ACCESS_NOBODY)
+					sym_witness_free(&w);
+				if (cls < best)
+					best = cls;
+			}
+			c.result = (int)best;
+			record_end(&c, &r, key, NULL);
 		}
+		free(key);
 		if (s->n == s->cap) {
 			s->cap = s->cap ? 2 * s->cap : 16;
 			s->v = realloc(s->v, s->cap * sizeof(*s->v));

@@ -473,25 +473,32 @@ static int scan_emit(void *arg, size_t k)
 		c->tally.files++;
 		finish_job(s, j);
 	}
-	if (j->loaded)
-		rules_free(&j->rf);
 	if (--p->unemitted == 0)
 		access_summary_free(&p->summary);
 	conf_view_free(&j->view);
+	tally_progress(&c->tally, k + 1);
+	return 1;
+}
+
+static void scan_release(void *arg, size_t k)
+{
+	struct scan *s = arg;
+	struct job *j = s->jobs[k];
+
+	if (j->loaded)
+		rules_free(&j->rf);
 	diag_free(&j->d);
 	access_summary_free(&j->entries);
 	free(j->dump);
 	free(j);
 	s->jobs[k] = NULL;
-	tally_progress(&c->tally, k + 1);
-	return 1;
 }
 
 /* Check every file of L, in order, on c->jobs threads. */
 static void scan_files(struct cli *c, const struct scan_list *l)
 {
 	struct pool_ops ops = {NULL, scan_prepare, scan_work, scan_collect,
-			       scan_emit};
+			       scan_emit, scan_release};
 	struct scan s;
 	size_t i, np = l->nprojects;
 

@@ -208,6 +208,35 @@ static struct entry *room(struct table *t, const char *key, size_t len,
 static pthread_rwlock_t memo_lock = PTHREAD_RWLOCK_INITIALIZER;
 static int memo_off;
 
+/* Each thread remembers the entries it found, by hash, and finds them
+ * again without the lock: taking even a shared lock a million times
+ * made two threads slower than one, each taking the lock's cache line
+ * from the other. */
+#define NEAR_SLOTS 512 /* a power of two */
+
+struct near {
+	const struct entry *e[NEAR_SLOTS];
+};
+
+static _Thread_local struct near near_answers, near_verdicts, near_texts;
+
+static const struct entry *find(struct table *t, struct near *nr,
+				const char *key, size_t len, uint64_t h)
+{
+	const struct entry **c = &nr->e[h & (NEAR_SLOTS - 1)];
+	const struct entry *e = *c;
+
+	if (e && e->hash == h && e->len == len &&
+	    memcmp(e->key, key, len) == 0)
+		return e;
+	pthread_rwlock_rdlock(&memo_lock);
+	e = memo_off ? NULL : lookup(t, key, len, h);
+	pthread_rwlock_unlock(&memo_lock);
+	if (e)
+		*c = e;
+	return e;
+}
+
 void memo_set_enabled(int on)
 {
 	pthread_rwlock_wrlock(&memo_lock);
@@ -250,18 +279,16 @@ int memo_get(const struct sym_query *q, enum sym_result *r,
 	     struct sym_witness *w)
 {
 	const struct answer *a;
+	const struct entry *e;
 	struct memo_key k;
-	struct entry *e;
 	uint64_t h;
 
 	question_key(&k, q);
 	if (k.full)
 		return 0;
 	h = hash(k.buf, k.len);
-	pthread_rwlock_rdlock(&memo_lock);
-	e = memo_off ? NULL : lookup(&answers, k.buf, k.len, h);
+	e = find(&answers, &near_answers, k.buf, k.len, h);
 	a = e ? e->value : NULL;
-	pthread_rwlock_unlock(&memo_lock);
 	if (!a)
 		return 0;
 	*r = a->r;
@@ -340,10 +367,8 @@ const char *memo_intern(const char *s, size_t len)
 	const char *kept;
 	uint64_t h = hash(s, len);
 
-	pthread_rwlock_rdlock(&memo_lock);
-	e = memo_off ? NULL : lookup(&texts, s, len, h);
+	e = find(&texts, &near_texts, s, len, h);
 	kept = e ? e->key : NULL;
-	pthread_rwlock_unlock(&memo_lock);
 	if (kept || memo_off)
 		return kept;
 	pthread_rwlock_wrlock(&memo_lock);
@@ -371,10 +396,8 @@ const struct memo_verdict *memo_verdict_get(const struct memo_key *k)
 
 	if (k->full)
 		return NULL;
-	pthread_rwlock_rdlock(&memo_lock);
-	if (!memo_off)
-		e = lookup(&verdicts, k->buf, k->len, hash(k->buf, k->len));
-	pthread_rwlock_unlock(&memo_lock);
+	e = find(&verdicts, &near_verdicts, k->buf, k->len,
+		 hash(k->buf, k->len));
 	return e ? e->value : NULL;
 }
 

@@ -72,6 +72,7 @@ struct memo_verdict {
 	unsigned long long work;	/* the engine's work it cost */
 	unsigned long long headroom;	/* the work it needs left */
 	int undecided;			/* a question was left unknown */
+	int result;			/* kept besides the findings */
 	size_t n;
 	struct memo_finding *v;
 };

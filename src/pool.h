@@ -19,13 +19,17 @@ struct pool_ops {
 	/* Calling thread, in job order, after collect: returns 0 when the
 	 * job must wait for later jobs to be collected first. */
 	int (*emit)(void *arg, size_t k);
+	/* The thread that ran the job, some time after emit; may be NULL.
+	 * What work allocated is best freed here. */
+	void (*release)(void *arg, size_t k);
 };
 
 /* The number of online processors, at least 1. */
 unsigned pool_default_threads(void);
 
-/* Run jobs 0..N-1 on THREADS workers (1 or less: in the calling thread,
- * with the same sequence of prepare, collect and emit calls). */
+/* Run jobs 0..N-1 on THREADS threads, the calling one among them (1 or
+ * less: in the calling thread alone, with the same sequence of prepare,
+ * collect and emit calls). */
 void pool_run(const struct pool_ops *ops, size_t n, unsigned threads);
 
 #endif
