@@ -45,6 +45,16 @@ void ast_arena_free(struct ast_arena *arena)
 	free(arena);
 }
 
+size_t ast_arena_size(const struct ast_arena *arena)
+{
+	const struct arena_block *b;
+	size_t n = sizeof(*arena);
+
+	for (b = arena->head; b; b = b->next)
+		n += sizeof(*b) + b->size;
+	return n;
+}
+
 /* A new block holding NEED bytes.  A large request gets a block of its
  * own behind the current one, whose free room stays usable. */
 static void *arena_grow(struct ast_arena *arena, size_t need)

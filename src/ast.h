@@ -73,6 +73,8 @@ struct ast_arena;
 struct ast_arena *ast_arena_new(void);
 void ast_arena_free(struct ast_arena *arena);
 void *ast_alloc(struct ast_arena *arena, size_t size);
+/* The bytes ARENA holds, for accounting. */
+size_t ast_arena_size(const struct ast_arena *arena);
 struct ast_node *ast_new(struct ast_arena *arena, enum ast_kind kind,
 			 size_t start, size_t end);
 

@@ -1,9 +1,109 @@
 /* The checks on one file, in the order the pipeline runs them. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "exprlint.h"
 #include "lint.h"
+#include "memo.h"
 #include "structure.h"
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The place in V's text of the raw span START..END: the first index of
+ * each, checked by mapping it back.  Returns 0 when there is none. */
+static int text_span(const struct rule_value *v, size_t start, size_t end,
+		     size_t *ts, size_t *te)
+{
+	const struct json_string *str = &v->member->value->str;
+	size_t i, rs, re;
+
+	for (i = 0; i <= str->len && str->raw[i] != start; i++)
+		;
+	*ts = i;
+	for (i = *ts; i <= str->len && str->raw[i] != end; i++)
+		;
+	*te = i;
+	if (*ts > str->len)
+		return 0;
+	if (*te > str->len)
+		*te = *ts;
+	rules_raw_span(v->member->value, *ts, *te, &rs, &re);
+	return rs == start && re == end;
+}
+
+/* The key of V's lint verdict: its kind, key and text, and the checks
+ * enabled with their severities. */
+static void lint_key(struct memo_key *k, const struct diag_list *d,
+		     enum rule_kind kind, const struct rule_value *v)
+{
+	const struct json_string *str = &v->member->value->str;
+
+	memo_key_init(k);
+	memo_key_put(k, "l", 1);
+	memo_key_num(k, (unsigned)kind);
+	memo_key_text(k, v->key, strlen(v->key));
+	memo_key_bytes(k, str->text, str->len);
+	memo_key_bytes(k, (const char *)d->enabled, sizeof(d->enabled));
+	memo_key_bytes(k, (const char *)d->severity, sizeof(d->severity));
+}
+
+/* exprlint_check on V, or its verdict: the findings depend on nothing
+ * but the kind, the key and the text, which real files repeat. */
+static void lint_value(struct diag_list *d, const struct rule_file *rf,
+		       const struct rule_object *obj,
+		       const struct rule_value *v)
+{
+	enum rule_kind kind = obj->kind != RULE_KIND_UNKNOWN ? obj->kind :
+			      rf->kind;
+	const struct memo_verdict *kept;
+	struct memo_finding found[32];
+	struct memo_verdict fresh;
+	struct memo_key *k = malloc(sizeof(*k));
+	struct finding *f;
+	size_t i, first = d->n, rs, re;
+
+	if (!k)
+		abort();
+	lint_key(k, d, kind, v);
+	kept = memo_verdict_get(k);
+	for (i = 0; kept && i < kept->n; i++) {
+		const struct memo_finding *m = &kept->v[i];
+
+		rules_raw_span(v->member->value, m->start, m->end, &rs, &re);
+		f = diag_add(d, m->check, &rf->src, rs, re, obj->pointer,
+			     obj->name, v->key, "%s", m->message);
+		if (f)
+			f->severity = m->severity;
+	}
+	if (kept) {
+		free(k);
+		return;
+	}
+	exprlint_check(d, rf, obj, v);
+	fresh.n = d->n - first;
+	for (i = 0; i < fresh.n && i < COUNT(found); i++) {
+		f = &d->v[first + i];
+		if (f->witness || f->principal ||
+		    !text_span(v, f->start, f->end, &found[i].start,
+			       &found[i].end))
+			break;
+		found[i].check = f->check;
+		found[i].severity = f->severity;
+		found[i].value = 0;
+		found[i].key = 0;
+		found[i].operation = NULL;
+		found[i].principal = NULL;
+		found[i].message = f->message;
+		found[i].witness = NULL;
+	}
+	if (i == fresh.n) {
+		fresh.work = fresh.headroom = 0;
+		fresh.undecided = fresh.result = 0;
+		fresh.v = found;
+		memo_verdict_put(k, &fresh);
+	}
+	free(k);
+}
 
 static void lint_expressions(struct diag_list *d, const struct rule_file *rf)
 {
@@ -15,7 +115,7 @@ static void lint_expressions(struct diag_list *d, const struct rule_file *rf)
 		for (j = 0; j < obj->nvalues; j++)
 			if (obj->values[j].ast &&
 			    !obj->values[j].member->shadowed)
-				exprlint_check(d, rf, obj, &obj->values[j]);
+				lint_value(d, rf, obj, &obj->values[j]);
 	}
 }
 

@@ -218,7 +218,8 @@ struct near {
 	const struct entry *e[NEAR_SLOTS];
 };
 
-static _Thread_local struct near near_answers, near_verdicts, near_texts;
+static _Thread_local struct near near_answers, near_verdicts, near_texts,
+	near_trees;
 
 static const struct entry *find(struct table *t, struct near *nr,
 				const char *key, size_t len, uint64_t h)
@@ -435,4 +436,65 @@ void memo_verdict_put(const struct memo_key *k, const struct memo_verdict *v)
 	}
 	pthread_rwlock_unlock(&memo_lock);
 	free(copy);
+}
+
+/* ---- compiled rules --------------------------------------------------- */
+
+static struct table trees = {NULL, 8192, 0, 0, (size_t)4 << 20};
+
+struct ast_node *memo_compiled(const char *text, size_t len,
+			       unsigned max_depth)
+{
+	struct memo_key *k = malloc(sizeof(*k));
+	struct ast_arena *arena;
+	struct ast_node *tree;
+	struct expr_error err;
+	const struct entry *found;
+	struct entry *e;
+	uint64_t h;
+	int full;
+
+	if (!k)
+		abort();
+	memo_key_init(k);
+	memo_key_num(k, max_depth);
+	memo_key_put(k, text, len);
+	if (k->full || memo_off) {
+		free(k);
+		return NULL;
+	}
+	h = hash(k->buf, k->len);
+	found = find(&trees, &near_trees, k->buf, k->len, h);
+	if (found) {
+		free(k);
+		return found->value;
+	}
+	pthread_rwlock_rdlock(&memo_lock);
+	full = trees.entries >= trees.nslots / 2 ||
+	       trees.bytes >= trees.max_bytes;
+	pthread_rwlock_unlock(&memo_lock);
+	if (full) {
+		free(k);
+		return NULL;
+	}
+	arena = ast_arena_new();
+	if (!arena)
+		abort();
+	tree = expr_parse(arena, text, len, max_depth, &err);
+	if (tree) {
+		pthread_rwlock_wrlock(&memo_lock);
+		e = room(&trees, k->buf, k->len, h,
+			 k->len + ast_arena_size(arena));
+		if (e) {
+			e->value = tree;
+			arena = NULL;	/* kept with the tree */
+		} else {
+			found = lookup(&trees, k->buf, k->len, h);
+			tree = found ? found->value : NULL;
+		}
+		pthread_rwlock_unlock(&memo_lock);
+	}
+	ast_arena_free(arena);
+	free(k);
+	return tree;
 }

@@ -84,7 +84,17 @@ const struct memo_verdict *memo_verdict_get(const struct memo_key *k);
 /* Keep a copy of V under K, unless the table is full. */
 void memo_verdict_put(const struct memo_key *k, const struct memo_verdict *v);
 
-/* Turn both memos off (ON 0) or on again, for a benchmark of the engine
+/* ---- compiled rules ---- */
+
+/* The tree of TEXT (LEN bytes) compiled with MAX_DEPTH, as expr_parse
+ * would build it, shared by every file of the run that holds the same
+ * text: it must never be changed, and lives until the process ends.
+ * NULL when it is not kept (the table is full, or the text does not
+ * compile); the caller then compiles it itself. */
+struct ast_node *memo_compiled(const char *text, size_t len,
+			       unsigned max_depth);
+
+/* Turn the memos off (ON 0) or on again, for a benchmark of the engine
  * itself, which asks each question many times. */
 void memo_set_enabled(int on);
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "memo.h"
 #include "rules.h"
 
 static const char *const kind_names[] = {
@@ -489,8 +490,10 @@ static void compile_value(struct rule_file *rf, struct rule_object *obj,
 	if (s->len > opt->max_expr_length)
 		return;
 
-	v->ast = expr_parse(rf->arena, s->text, s->len, opt->max_expr_depth,
-			    &err);
+	v->ast = memo_compiled(s->text, s->len, opt->max_expr_depth);
+	if (!v->ast)
+		v->ast = expr_parse(rf->arena, s->text, s->len,
+				    opt->max_expr_depth, &err);
 	if (v->ast)
 		v->compiled = 1;
 	else

@@ -22,7 +22,9 @@ enum rule_kind {
 struct rule_value {
 	struct json_member *member;
 	const char *key;
-	struct ast_node *ast;	/* compiled expression, or NULL */
+	struct ast_node *ast;	/* compiled expression, or NULL; it may be
+				   shared with other files (memo_compiled)
+				   and is never changed */
 	int compiled;		/* the value is a string that compiled */
 };
 
