@@ -55,6 +55,47 @@ size_t ast_arena_size(const struct ast_arena *arena)
 	return n;
 }
 
+static char *copy_bytes(struct ast_arena *arena, const char *s, size_t n)
+{
+	char *c = ast_alloc(arena, n + 1);
+
+	if (c) {
+		memcpy(c, s, n);
+		c[n] = '\0';
+	}
+	return c;
+}
+
+struct ast_node *ast_copy(struct ast_arena *arena, const struct ast_node *n)
+{
+	struct ast_node *c;
+	size_t i;
+
+	if (!n)
+		return NULL;
+	c = ast_alloc(arena, sizeof(*c));
+	if (!c)
+		return NULL;
+	*c = *n;
+	if ((n->text && !(c->text = copy_bytes(arena, n->text, n->len))) ||
+	    (n->flags && !(c->flags = copy_bytes(arena, n->flags,
+						 strlen(n->flags)))) ||
+	    (n->a && !(c->a = ast_copy(arena, n->a))) ||
+	    (n->b && !(c->b = ast_copy(arena, n->b))) ||
+	    (n->c && !(c->c = ast_copy(arena, n->c))))
+		return NULL;
+	if (n->nlist) {
+		c->list = ast_alloc(arena, n->nlist * sizeof(*c->list));
+		if (!c->list)
+			return NULL;
+		for (i = 0; i < n->nlist; i++)
+			if (n->list[i] &&
+			    !(c->list[i] = ast_copy(arena, n->list[i])))
+				return NULL;
+	}
+	return c;
+}
+
 /* A new block holding NEED bytes.  A large request gets a block of its
  * own behind the current one, whose free room stays usable. */
 static void *arena_grow(struct ast_arena *arena, size_t need)

@@ -75,6 +75,9 @@ void ast_arena_free(struct ast_arena *arena);
 void *ast_alloc(struct ast_arena *arena, size_t size);
 /* The bytes ARENA holds, for accounting. */
 size_t ast_arena_size(const struct ast_arena *arena);
+/* A copy of the tree N in ARENA, texts included; NULL when memory runs
+ * out. */
+struct ast_node *ast_copy(struct ast_arena *arena, const struct ast_node *n);
 struct ast_node *ast_new(struct ast_arena *arena, enum ast_kind kind,
 			 size_t start, size_t end);
 

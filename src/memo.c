@@ -339,7 +339,7 @@ void memo_put(const struct sym_query *q, enum sym_result r,
 
 /* ---- verdicts of rule objects ----------------------------------------- */
 
-static struct table verdicts = {NULL, 16384, 0, 0, (size_t)4 << 20};
+static struct table verdicts = {NULL, 32768, 0, 0, (size_t)4 << 20};
 
 /* The messages and witnesses of verdicts, and the texts of keys: a few
  * hundred distinct texts serve thousands of objects. */
@@ -440,17 +440,19 @@ void memo_verdict_put(const struct memo_key *k, const struct memo_verdict *v)
 
 /* ---- compiled rules --------------------------------------------------- */
 
-static struct table trees = {NULL, 8192, 0, 0, (size_t)4 << 20};
+static struct table trees = {NULL, 8192, 0, 0, (size_t)2 << 20};
+static struct ast_arena *tree_arena;	/* every tree kept */
 
 struct ast_node *memo_compiled(const char *text, size_t len,
 			       unsigned max_depth)
 {
 	struct memo_key *k = malloc(sizeof(*k));
+	struct ast_node *tree, *kept = NULL;
 	struct ast_arena *arena;
-	struct ast_node *tree;
 	struct expr_error err;
 	const struct entry *found;
 	struct entry *e;
+	size_t before;
 	uint64_t h;
 	int full;
 
@@ -473,28 +475,32 @@ struct ast_node *memo_compiled(const char *text, size_t len,
 	full = trees.entries >= trees.nslots / 2 ||
 	       trees.bytes >= trees.max_bytes;
 	pthread_rwlock_unlock(&memo_lock);
-	if (full) {
-		free(k);
-		return NULL;
-	}
-	arena = ast_arena_new();
-	if (!arena)
-		abort();
-	tree = expr_parse(arena, text, len, max_depth, &err);
+	arena = full ? NULL : ast_arena_new();
+	tree = arena ? expr_parse(arena, text, len, max_depth, &err) : NULL;
 	if (tree) {
+		/* Copied into the arena of kept trees, whose blocks fill
+		 * up: one arena a tree would hold 16 KiB for each. */
 		pthread_rwlock_wrlock(&memo_lock);
-		e = room(&trees, k->buf, k->len, h,
-			 k->len + ast_arena_size(arena));
-		if (e) {
-			e->value = tree;
-			arena = NULL;	/* kept with the tree */
-		} else {
-			found = lookup(&trees, k->buf, k->len, h);
-			tree = found ? found->value : NULL;
+		found = lookup(&trees, k->buf, k->len, h);
+		if (found) {
+			kept = found->value;
+		} else if (!tree_arena) {
+			tree_arena = ast_arena_new();
+		}
+		if (!found && tree_arena) {
+			before = ast_arena_size(tree_arena);
+			kept = ast_copy(tree_arena, tree);
+			e = kept ? room(&trees, k->buf, k->len, h,
+					k->len + ast_arena_size(tree_arena) -
+						before) : NULL;
+			if (e)
+				e->value = kept;
+			else
+				kept = NULL;
 		}
 		pthread_rwlock_unlock(&memo_lock);
 	}
 	ast_arena_free(arena);
 	free(k);
-	return tree;
+	return kept;
 }
