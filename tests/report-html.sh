@@ -2,7 +2,7 @@
 # The HTML evidence report in a real browser: headless Chromium loads it,
 # its DOM must hold the matrix tables with the expected rows and cells,
 # hostile names must stay text, and printing must give one page or more
-# per section.  Skips (77) without chromium.  Prints TAP.
+# per section.  Skips without chromium.  Prints TAP.
 
 LC_ALL=C
 export LC_ALL
@@ -19,7 +19,7 @@ for b in chromium chromium-browser; do
 done
 if [ -z "$browser" ]; then
 	echo "1..0 # SKIP chromium is not installed"
-	exit 77
+	exit 0
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/report-html.XXXXXX") || exit 99
