@@ -144,24 +144,56 @@ static int has_marker_file(const char *dir)
 	return 0;
 }
 
-/* The project of the directory DIR found by looking upwards from it. */
+/* The project of the directory DIR: the nearest directory holding a
+ * marker, found by going up through "..", so that the parents are the
+ * ones the system sees, links included, without resolving each component
+ * of the path.  Every directory met is remembered by device and inode
+ * with the project found, so that the directories of many named files
+ * are probed once: a parent met before answers at once. */
 static size_t project_above(struct scan_list *l, const char *dir)
 {
-	char *abs = realpath(dir, NULL), *slash;
-	size_t id = SCAN_NO_PROJECT;
-	struct stat st;
+	char path[PATH_MAX];
+	size_t id = SCAN_NO_PROJECT, len = strlen(dir), first, i;
+	struct stat st, up;
+	int added, found = 0;
 
-	while (abs) {
-		if (has_marker_file(abs[1] ? abs : "") && stat(abs, &st) == 0) {
-			id = project_id(l, &st);
+	if (len + 1 > sizeof(path) || stat(dir, &st) < 0)
+		return SCAN_NO_PROJECT;
+	memcpy(path, dir, len + 1);
+	first = l->dirs->n;
+	for (;;) {
+		i = seen_put(l->dirs, st.st_dev, st.st_ino, &added);
+		if (!added) {
+			id = l->dir_project[i];
+			found = 1;
 			break;
 		}
-		slash = strrchr(abs, '/');
-		if (!slash || abs[1] == '\0')
+		if (l->dirs->n > l->ndir_project) {
+			l->ndir_project = 2 * l->dirs->n;
+			l->dir_project =
+				xrealloc(l->dir_project, l->ndir_project *
+							     sizeof(size_t));
+		}
+		l->dir_project[i] = SCAN_NO_PROJECT;
+		if (has_marker_file(path)) {
+			id = project_id(l, &st);
+			found = 1;
 			break;
-		slash[slash == abs] = '\0';
+		}
+		if (len + 4 > sizeof(path))
+			break;
+		memcpy(path + len, "/..", 4);
+		len += 3;
+		if (stat(path, &up) < 0 ||
+		    (up.st_dev == st.st_dev && up.st_ino == st.st_ino))
+			break; /* the root */
+		st = up;
 	}
-	free(abs);
+	/* The directories passed on the way share the answer; without
+	 * one, a later search from below them would end the same way. */
+	if (found)
+		for (i = first; i < l->dirs->n; i++)
+			l->dir_project[i] = id;
 	return id;
 }
 
@@ -353,11 +385,32 @@ static void report_gone(struct walk *w, const char *path, int err)
 	w->l->trouble = 1;
 }
 
+/* Take PATH, of status ST, into the scan. */
+static void walk_stat(struct walk *w, const char *path, const struct stat *st,
+		      int explicit, size_t project)
+{
+	const char *base = strrchr(path, '/');
+	int added;
+
+	base = base ? base + 1 : path;
+	if (S_ISDIR(st->st_mode)) {
+		if (explicit ||
+		    (!skip_dir(base) &&
+		     !(w->l->prune && w->l->prune(w->l->prune_arg, path))))
+			enter_dir(w, path, st, project);
+		return;
+	}
+	if (!explicit && (!S_ISREG(st->st_mode) || !has_suffix(base, ".json")))
+		return;
+	seen_put(w->l->seen, st->st_dev, st->st_ino, &added);
+	if (added || explicit)
+		push(w->l, path, explicit, project);
+}
+
 static void walk(struct walk *w, const char *path, int explicit, size_t project)
 {
 	const char *base = strrchr(path, '/');
 	struct stat st;
-	int added;
 
 	base = base ? base + 1 : path;
 	if (stat(path, &st) < 0) {
@@ -370,18 +423,7 @@ static void walk(struct walk *w, const char *path, int explicit, size_t project)
 		}
 		return;
 	}
-	if (S_ISDIR(st.st_mode)) {
-		if (explicit ||
-		    (!skip_dir(base) &&
-		     !(w->l->prune && w->l->prune(w->l->prune_arg, path))))
-			enter_dir(w, path, &st, project);
-		return;
-	}
-	if (!explicit && (!S_ISREG(st.st_mode) || !has_suffix(base, ".json")))
-		return;
-	seen_put(w->l->seen, st.st_dev, st.st_ino, &added);
-	if (added || explicit)
-		push(w->l, path, explicit, project);
+	walk_stat(w, path, &st, explicit, project);
 }
 
 static void init_sets(struct scan_list *l)
@@ -390,6 +432,8 @@ static void init_sets(struct scan_list *l)
 		l->seen = seen_new();
 	if (!l->projects)
 		l->projects = seen_new();
+	if (!l->dirs)
+		l->dirs = seen_new();
 }
 
 void scan_add(struct scan_list *l, const char *path)
@@ -408,11 +452,14 @@ void scan_add(struct scan_list *l, const char *path)
 	if (!w)
 		abort();
 	w->l = l;
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+	if (stat(path, &st) < 0) {
+		fprintf(stderr, "rulecheck: %s: %s\n", path, strerror(errno));
+		l->trouble = 1;
+	} else if (S_ISDIR(st.st_mode)) {
 		dir = dir_part(path);
 		project = project_above(l, dir);
 		free(dir);
-		walk(w, path, 1, project);
+		walk_stat(w, path, &st, 1, project);
 	} else {
 		/* Named files come by directory: look each one up once. */
 		dir = dir_part(path);
@@ -423,7 +470,7 @@ void scan_add(struct scan_list *l, const char *path)
 		} else {
 			free(dir);
 		}
-		walk(w, path, 1, l->last_project);
+		walk_stat(w, path, &st, 1, l->last_project);
 	}
 	free(w);
 }
@@ -437,6 +484,8 @@ void scan_free(struct scan_list *l)
 	free(l->v);
 	seen_free(l->seen);
 	seen_free(l->projects);
+	seen_free(l->dirs);
+	free(l->dir_project);
 	free(l->last_dir);
 	memset(l, 0, sizeof(*l));
 }

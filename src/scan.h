@@ -27,6 +27,9 @@ struct scan_list {
 	struct scan_seen *seen;	    /* directories and files met so far */
 	struct scan_seen *projects; /* the root directory of each project */
 	size_t nprojects;
+	struct scan_seen *dirs;	/* directories whose project was sought, */
+	size_t *dir_project;	/* and what was found, by index in dirs */
+	size_t ndir_project;
 	char *last_dir;		/* the directory of the last file named, */
 	size_t last_project;	/* and its project */
 };
