@@ -880,7 +880,7 @@ static void owner_fields(struct ctx *c, struct owner_fields *of)
 static enum sym_result allows_with(struct ctx *c, const char *op,
 				   const char *text, struct sym_witness *w)
 {
-	struct ast_arena *arena = ast_arena_new();
+	struct ast_arena *arena = NULL;
 	struct expr_error err;
 	struct sym_goal g[2];
 	struct sym_query q;
@@ -890,7 +890,14 @@ static enum sym_result allows_with(struct ctx *c, const char *op,
 		goto out;
 	g[1] = g[0];
 	g[1].literal = 0;
-	g[1].expr = expr_parse(arena, text, strlen(text), 0, &err);
+	/* The same few texts serve every owner field of every file. */
+	g[1].expr = memo_compiled(text, strlen(text), 0);
+	if (!g[1].expr) {
+		arena = ast_arena_new();
+		g[1].expr = arena ? expr_parse(arena, text, strlen(text), 0,
+					       &err)
+				  : NULL;
+	}
 	if (!g[1].expr)
 		goto out;
 	memset(&q, 0, sizeof(q));

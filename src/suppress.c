@@ -647,8 +647,12 @@ void suppress_file(struct diag_list *d, const struct rule_file *rf,
 
 	fs.rf = rf;
 	fs.cfg = v->cfg;
-	sites_build(&fs.sites, rf);
 	directives_parse(&fs.dirs, d, rf);
+	if (fs.dirs.n == 0 && !(v->cfg && v->cfg->nsuppressions)) {
+		free(fs.dirs.v); /* nothing here can suppress a finding */
+		return;
+	}
+	sites_build(&fs.sites, rf);
 	fs.app = applicable(v, d, rf, &fs.sites);
 
 	keep = conf_xmalloc(d->n);
