@@ -137,7 +137,7 @@ static unsigned long long tree_size(const struct ast_node *n)
  * object in hand, its key and size; else NULL. */
 static const struct tree *known_tree(struct ctx *c, const struct ast_node *e)
 {
-	struct memo_key *k;
+	struct memo_key k;
 	struct tree *t;
 	size_t i;
 
@@ -150,22 +150,18 @@ static const struct tree *known_tree(struct ctx *c, const struct ast_node *e)
 		;
 	if (i == c->obj->nvalues || c->ntrees == COUNT(c->trees))
 		return NULL;
-	k = malloc(sizeof(*k));
-	if (!k)
-		abort();
-	memo_key_init(k);
-	memo_tree_key(k, e);
+	memo_key_init(&k);
+	memo_tree_key(&k, e);
 	t = &c->trees[c->ntrees];
 	t->key = NULL;
 	t->len = 0;
-	if (!k->full) {
-		t->key = malloc(k->len ? k->len : 1);
+	if (!k.full) {
+		t->key = malloc(k.len ? k.len : 1);
 		if (!t->key)
 			abort();
-		memcpy(t->key, k->buf, k->len);
-		t->len = k->len;
+		memcpy(t->key, k.buf, k.len);
+		t->len = k.len;
 	}
-	free(k);
 	t->ast = e;
 	t->size = tree_size(e);
 	c->ntrees++;
@@ -1453,16 +1449,16 @@ struct recording {
 /* What every key starts with: the options, the enabled checks and their
  * severities, the kind of object and TAG, which tells keys of objects
  * from keys of values.  Returns NULL when nothing is to be kept. */
-static struct memo_key *key_start(const struct ctx *c, char tag)
+/* Keys are built in K, which the caller has on its stack: 8 KiB from
+ * malloc each time cost hundreds of instructions and a merge of the free
+ * chunks. */
+static struct memo_key *key_start(const struct ctx *c, char tag,
+				  struct memo_key *k)
 {
-	struct memo_key *k;
 	size_t i;
 
 	if (c->opt->dump)
 		return NULL;
-	k = malloc(sizeof(*k));
-	if (!k)
-		abort();
 	memo_key_init(k);
 	memo_key_put(k, &tag, 1);
 	memo_key_num(k, (unsigned)c->obj->kind);
@@ -1495,9 +1491,10 @@ static void key_value(struct memo_key *k, const struct rule_value *v)
 
 /* The key of the object in hand, under TAG: whether it is the wildcard
  * function, and every value. */
-static struct memo_key *object_key(const struct ctx *c, char tag)
+static struct memo_key *object_key(const struct ctx *c, char tag,
+				   struct memo_key *room)
 {
-	struct memo_key *k = key_start(c, tag);
+	struct memo_key *k = key_start(c, tag, room);
 	size_t i;
 
 	if (!k)
@@ -1511,9 +1508,10 @@ static struct memo_key *object_key(const struct ctx *c, char tag)
 
 /* The key of value V: the operations it decides, and itself. */
 static struct memo_key *value_key(const struct ctx *c,
-				  const struct rule_value *v)
+				  const struct rule_value *v,
+				  struct memo_key *room)
 {
-	struct memo_key *k = key_start(c, 'v');
+	struct memo_key *k = key_start(c, 'v', room);
 	unsigned ops = 0;
 	size_t i;
 
@@ -1637,34 +1635,33 @@ static int replay(struct ctx *c, const struct memo_verdict *v,
 static void check_value_kept(struct ctx *c, const struct rule_value *v)
 {
 	const struct memo_verdict *kept;
+	struct memo_key room, *k;
 	struct recording r;
-	struct memo_key *k;
 
 	if (!v->ast || v->member->shadowed || !first_op(c, v))
 		return;
-	k = value_key(c, v);
+	k = value_key(c, v, &room);
 	kept = k ? memo_verdict_get(k) : NULL;
 	if (!kept || !replay(c, kept, v)) {
 		record_start(c, &r);
 		check_value(c, v);
 		record_end(c, &r, k, v);
 	}
-	free(k);
 }
 
 static void check_object(struct ctx *c, const struct rule_object *obj)
 {
 	struct origin origins[MAX_ORIGINS];
 	const struct memo_verdict *kept;
+	struct memo_key room, *k;
 	struct recording r;
-	struct memo_key *k;
 	size_t i;
 
 	forget_trees(c);
 	c->obj = obj;
 	c->origins = origins;
 	c->norigins = 0;
-	k = object_key(c, 'o');
+	k = object_key(c, 'o', &room);
 	kept = k ? memo_verdict_get(k) : NULL;
 	if (!kept || !replay(c, kept, NULL)) {
 		record_start(c, &r);
@@ -1686,7 +1683,6 @@ static void check_object(struct ctx *c, const struct rule_object *obj)
 	}
 	c->origins = NULL;
 	forget_trees(c);
-	free(k);
 }
 
 int access_check(struct diag_list *d, const struct rule_file *rf,
@@ -1734,7 +1730,7 @@ void access_summarize(struct access_summary *s, const struct rule_file *rf,
 	static const char *const ops[] = {"create", "update"};
 	const struct memo_verdict *kept;
 	enum access_class cls, best;
-	struct memo_key *key;
+	struct memo_key room, *key;
 	struct sym_witness w;
 	struct recording r;
 	struct ctx c;
@@ -1749,7 +1745,7 @@ void access_summarize(struct access_summary *s, const struct rule_file *rf,
 		best = ACCESS_NOBODY;
 		forget_trees(&c);
 		c.obj = obj;
-		key = object_key(&c, 's');
+		key = object_key(&c, 's', &room);
 		kept = key ? memo_verdict_get(key) : NULL;
 		if (kept && replay(&c, kept, NULL)) {
 			best = (enum access_class)kept->result;
@@ -1765,7 +1761,6 @@ void access_summarize(struct access_summary *s, const struct rule_file *rf,
 			c.result = (int)best;
 			record_end(&c, &r, key, NULL);
 		}
-		free(key);
 		if (s->n == s->cap) {
 			s->cap = s->cap ? 2 * s->cap : 16;
 			s->v = realloc(s->v, s->cap * sizeof(*s->v));

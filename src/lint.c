@@ -58,14 +58,12 @@ static void lint_value(struct diag_list *d, const struct rule_file *rf,
 	const struct memo_verdict *kept;
 	struct memo_finding found[32];
 	struct memo_verdict fresh;
-	struct memo_key *k = malloc(sizeof(*k));
+	struct memo_key k;
 	struct finding *f;
 	size_t i, first = d->n, rs, re;
 
-	if (!k)
-		abort();
-	lint_key(k, d, kind, v);
-	kept = memo_verdict_get(k);
+	lint_key(&k, d, kind, v);
+	kept = memo_verdict_get(&k);
 	for (i = 0; kept && i < kept->n; i++) {
 		const struct memo_finding *m = &kept->v[i];
 
@@ -75,10 +73,8 @@ static void lint_value(struct diag_list *d, const struct rule_file *rf,
 		if (f)
 			f->severity = m->severity;
 	}
-	if (kept) {
-		free(k);
+	if (kept)
 		return;
-	}
 	exprlint_check(d, rf, obj, v);
 	fresh.n = d->n - first;
 	for (i = 0; i < fresh.n && i < COUNT(found); i++) {
@@ -100,9 +96,8 @@ static void lint_value(struct diag_list *d, const struct rule_file *rf,
 		fresh.work = fresh.headroom = 0;
 		fresh.undecided = fresh.result = 0;
 		fresh.v = found;
-		memo_verdict_put(k, &fresh);
+		memo_verdict_put(&k, &fresh);
 	}
-	free(k);
 }
 
 static void lint_expressions(struct diag_list *d, const struct rule_file *rf)

@@ -446,7 +446,7 @@ static struct ast_arena *tree_arena;	/* every tree kept */
 struct ast_node *memo_compiled(const char *text, size_t len,
 			       unsigned max_depth)
 {
-	struct memo_key *k = malloc(sizeof(*k));
+	struct memo_key key, *k = &key;
 	struct ast_node *tree, *kept = NULL;
 	struct ast_arena *arena;
 	struct expr_error err;
@@ -456,21 +456,15 @@ struct ast_node *memo_compiled(const char *text, size_t len,
 	uint64_t h;
 	int full;
 
-	if (!k)
-		abort();
 	memo_key_init(k);
 	memo_key_num(k, max_depth);
 	memo_key_put(k, text, len);
-	if (k->full || memo_off) {
-		free(k);
+	if (k->full || memo_off)
 		return NULL;
-	}
 	h = hash(k->buf, k->len);
 	found = find(&trees, &near_trees, k->buf, k->len, h);
-	if (found) {
-		free(k);
+	if (found)
 		return found->value;
-	}
 	pthread_rwlock_rdlock(&memo_lock);
 	full = trees.entries >= trees.nslots / 2 ||
 	       trees.bytes >= trees.max_bytes;
@@ -501,6 +495,5 @@ struct ast_node *memo_compiled(const char *text, size_t len,
 		pthread_rwlock_unlock(&memo_lock);
 	}
 	ast_arena_free(arena);
-	free(k);
 	return kept;
 }
