@@ -93,6 +93,29 @@ static void line_uint(struct line *l, unsigned v)
 	line_put(l, b + i, sizeof(b) - i);
 }
 
+/* The length of the run of S without a control character (the NUL
+ * that ends S is one).  Texts are mostly plain: eight bytes are looked
+ * at together while the string runs on. */
+static size_t plain_run(const char *s)
+{
+	static const uint64_t ones = 0x0101010101010101u,
+			      highs = 0x8080808080808080u;
+	size_t n = 0, len = strlen(s);
+	uint64_t w, del;
+
+	for (; len - n >= 8; n += 8) {
+		memcpy(&w, s + n, 8);
+		del = w ^ (0x7f * ones);
+		/* a byte below 0x20, or 0x7f, sets its high bit here */
+		if (((w - 0x20 * ones) & ~w & highs) |
+		    ((del - ones) & ~del & highs))
+			break;
+	}
+	while ((unsigned char)s[n] >= 0x20 && s[n] != 0x7f)
+		n++;
+	return n;
+}
+
 /* S into L with control characters escaped. */
 static void line_text(struct line *l, const char *s)
 {
@@ -101,8 +124,7 @@ static void line_text(struct line *l, const char *s)
 	size_t n;
 
 	for (;;) {
-		for (n = 0; (unsigned char)s[n] >= 0x20 && s[n] != 0x7f; n++)
-			;
+		n = plain_run(s);
 		line_put(l, s, n);
 		s += n;
 		if (!*s)

@@ -81,6 +81,26 @@ static int src_is_break(const char *buf, size_t i)
 	return buf[i] == '\n' || (buf[i] == '\r' && buf[i + 1] != '\n');
 }
 
+/* The line index of F when its only line breaks are line feeds. */
+static int index_feeds(struct src_file *f)
+{
+	const char *p, *end = f->buf + f->len;
+	size_t n = 1, k = 0;
+
+	for (p = f->buf + f->bom; (p = memchr(p, '\n', (size_t)(end - p)));
+	     p++)
+		n++;
+	f->line_starts = malloc(n * sizeof(*f->line_starts));
+	if (!f->line_starts)
+		return -1;
+	f->line_starts[k++] = f->bom;
+	for (p = f->buf + f->bom; (p = memchr(p, '\n', (size_t)(end - p)));
+	     p++)
+		f->line_starts[k++] = (size_t)(p - f->buf) + 1;
+	f->nlines = n;
+	return 0;
+}
+
 /* Name the loaded buffer, note its byte-order mark and index its lines.
  * The first line starts after the mark; a final line break opens one
  * more, empty, line so that every offset up to the end has a line. */
@@ -94,6 +114,10 @@ static int src_index(struct src_file *f, const char *name)
 	if (f->len >= 3 && !memcmp(f->buf, "\xef\xbb\xbf", 3))
 		f->bom = 3;
 
+	/* Without a carriage return, every break is a line feed, which
+	 * memchr finds a word or more at a time. */
+	if (!memchr(f->buf + f->bom, '\r', f->len - f->bom))
+		return index_feeds(f);
 	for (i = f->bom; i < f->len; i++)
 		n += src_is_break(f->buf, i);
 	f->line_starts = malloc(n * sizeof(*f->line_starts));
