@@ -413,6 +413,12 @@ static void attach(struct ctx *c, struct finding *f, enum access_class cls,
 	f->principal = access_class_name(cls);
 	if (!w || (!w->auth && !w->doc))
 		return;
+	if (w->text) {
+		f->witness = strdup(w->text);
+		if (!f->witness)
+			abort();
+		return;
+	}
 	j = sym_witness_json(w, c->obj->kind);
 	f->witness = cJSON_PrintUnformatted(j);
 	cJSON_Delete(j);

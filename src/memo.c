@@ -251,6 +251,7 @@ struct answer {
 	enum sym_result r;
 	unsigned long evaluations;
 	struct sym_witness w;	/* SYM_SAT only */
+	char *text;		/* w as JSON: a hit is printed as often */
 };
 
 static struct table answers = {NULL, 16384, 0, 0, (size_t)8 << 20};
@@ -295,6 +296,7 @@ int memo_get(const struct sym_query *q, enum sym_result *r,
 	*r = a->r;
 	if (w && a->r == SYM_SAT) {
 		copy_witness(w, &a->w);
+		w->text = a->text;
 	} else if (w) {
 		memset(w, 0, sizeof(*w));
 		w->evaluations = a->evaluations;
@@ -309,6 +311,7 @@ void memo_put(const struct sym_query *q, enum sym_result r,
 	struct answer *a;
 	struct entry *e;
 	uint64_t h;
+	cJSON *j;
 
 	if (r == SYM_FAILED)
 		return;
@@ -322,8 +325,13 @@ void memo_put(const struct sym_query *q, enum sym_result r,
 	a->r = r;
 	a->evaluations = w->evaluations;
 	memset(&a->w, 0, sizeof(a->w));
-	if (r == SYM_SAT)
+	a->text = NULL;
+	if (r == SYM_SAT) {
 		copy_witness(&a->w, w);
+		j = sym_witness_json(w, q->kind);
+		a->text = j ? cJSON_PrintUnformatted(j) : NULL;
+		cJSON_Delete(j);
+	}
 	pthread_rwlock_wrlock(&memo_lock);
 	e = memo_off ? NULL : room(&answers, k.buf, k.len, h, k.len + 512);
 	if (e) {
@@ -333,6 +341,7 @@ void memo_put(const struct sym_query *q, enum sym_result r,
 	pthread_rwlock_unlock(&memo_lock);
 	if (a) {
 		sym_witness_free(&a->w);
+		free(a->text);
 		free(a);
 	}
 }

@@ -112,6 +112,10 @@ struct sym_witness {
 	struct sym_get *gets;
 	size_t ngets;
 	unsigned long evaluations;	/* work done, for --dump-queries */
+	/* The witness as sym_witness_json writes it for the question's
+	 * kind, on one line, when the memo has it: kept for the run, never
+	 * freed by sym_witness_free.  NULL otherwise. */
+	const char *text;
 };
 
 #define SYM_BUDGET_DEFAULT 200000ul
