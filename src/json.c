@@ -170,8 +170,9 @@ struct json_parser {
 	struct json_event *events;
 	size_t nevents, events_cap;
 	char *text;			/* the string being decoded */
-	size_t *raw;
+	size_t *raw;			/* its offsets, once mapped */
 	size_t tlen, tcap;
+	int mapped;
 };
 
 /* Make room for one more element in a vector of SIZE-byte elements: the
@@ -495,6 +496,20 @@ static int text_reserve(struct json_parser *p, size_t extra)
 	return 0;
 }
 
+/* Until its first escape, byte i of a string comes from the byte at
+ * str_start + 1 + i, and the offsets are not written; from there on
+ * every byte's offset is kept. */
+static void map_offsets(struct json_parser *p)
+{
+	size_t i;
+
+	if (p->mapped)
+		return;
+	for (i = 0; i < p->tlen; i++)
+		p->raw[i] = p->str_start + 1 + i;
+	p->mapped = 1;
+}
+
 /* Append the UTF-8 encoding of CP, every byte mapped to the offset AT. */
 static int put_code_point(struct json_parser *p, uint32_t cp, size_t at)
 {
@@ -514,6 +529,7 @@ static int put_code_point(struct json_parser *p, uint32_t cp, size_t at)
 
 	if (text_reserve(p, n) < 0)
 		return JSON_ST_FAULT;
+	map_offsets(p);
 	for (i = 0; i < n; i++) {
 		p->text[p->tlen] = (char)b[i];
 		p->raw[p->tlen++] = at;
@@ -546,6 +562,10 @@ static int copy_run(struct json_parser *p)
 	if (text_reserve(p, end - p->pos) < 0)
 		return JSON_ST_FAULT;
 	memcpy(p->text + p->tlen, p->s + p->pos, end - p->pos);
+	if (!p->mapped) {
+		p->tlen += end - p->pos;
+		p->pos = end;
+	}
 	while (p->pos < end)
 		p->raw[p->tlen++] = p->pos++;
 	return 0;
@@ -639,6 +659,7 @@ static int escape(struct json_parser *p)
 		return bad_escape(p, at, at + 1);
 	if (text_reserve(p, 1) < 0)
 		return JSON_ST_FAULT;
+	map_offsets(p);
 	p->text[p->tlen] = to[hit - from];
 	p->raw[p->tlen++] = at;
 	p->pos += 2;
@@ -654,6 +675,7 @@ static int parse_string(struct json_parser *p, struct json_string *out,
 
 	p->str_start = p->pos++;
 	p->tlen = 0;
+	p->mapped = 0;
 	while (rc == 0 && (p->pos >= p->len || p->s[p->pos] != '"')) {
 		if (p->pos >= p->len)
 			rc = fail(p, p->str_start, p->len,
@@ -673,9 +695,12 @@ static int parse_string(struct json_parser *p, struct json_string *out,
 	span->start = p->str_start;
 	span->end = p->pos;
 	out->len = p->tlen;
+	out->base = p->str_start + 1;
 	out->text = arena_dup(p->arena, p->text, p->tlen + 1, 1);
-	out->raw = arena_dup(p->arena, p->raw, p->tlen + 1, sizeof(*p->raw));
-	return out->text && out->raw ? 0 : out_of_memory(p);
+	out->raw = p->mapped ? arena_dup(p->arena, p->raw, p->tlen + 1,
+					 sizeof(*p->raw))
+			     : NULL;
+	return out->text && (out->raw || !p->mapped) ? 0 : out_of_memory(p);
 }
 
 /* ---- duplicate keys --------------------------------------------------- */

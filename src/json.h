@@ -24,15 +24,23 @@ struct json_span {
 	size_t end;		/* raw byte offset just past the last byte */
 };
 
-/* A decoded string.  raw[i] is the raw file offset of the source text that
- * produced decoded byte i (the backslash of an escape; every byte of a
- * \uXXXX expansion maps to its backslash); raw[len] is the offset of the
- * closing quote.  The text is NUL-terminated and may contain NUL bytes. */
+/* A decoded string.  json_raw(s, i) is the raw file offset of the source
+ * text that produced decoded byte i (the backslash of an escape; every
+ * byte of a \uXXXX expansion maps to its backslash); json_raw(s, len) is
+ * the offset of the closing quote.  The text is NUL-terminated and may
+ * contain NUL bytes. */
 struct json_string {
 	char *text;
 	size_t len;
-	size_t *raw;
+	size_t base;	/* the offset of the first byte after the quote */
+	size_t *raw;	/* the offsets, for a string with an escape; NULL
+			   when byte i came from base + i, as in most */
 };
+
+static inline size_t json_raw(const struct json_string *s, size_t i)
+{
+	return s->raw ? s->raw[i] : s->base + i;
+}
 
 struct json_member;
 

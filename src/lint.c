@@ -17,10 +17,10 @@ static int text_span(const struct rule_value *v, size_t start, size_t end,
 	const struct json_string *str = &v->member->value->str;
 	size_t i, rs, re;
 
-	for (i = 0; i <= str->len && str->raw[i] != start; i++)
+	for (i = 0; i <= str->len && json_raw(str, i) != start; i++)
 		;
 	*ts = i;
-	for (i = *ts; i <= str->len && str->raw[i] != end; i++)
+	for (i = *ts; i <= str->len && json_raw(str, i) != end; i++)
 		;
 	*te = i;
 	if (*ts > str->len)

@@ -124,8 +124,8 @@ void rules_raw_span(const struct json_node *value, size_t start, size_t end,
 		start = s->len;
 	if (end > s->len)
 		end = s->len;
-	*raw_start = s->raw[start];
-	*raw_end = end > start ? s->raw[end] : *raw_start;
+	*raw_start = json_raw(s, start);
+	*raw_end = end > start ? json_raw(s, end) : *raw_start;
 }
 
 void rules_default_options(struct rule_options *opt)

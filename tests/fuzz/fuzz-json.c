@@ -34,7 +34,7 @@ static void fuzz_string(const struct src_file *f, const struct json_string *s)
 
 	fuzz_check(s->text[s->len] == '\0');
 	for (i = 0; i <= s->len; i++)
-		fuzz_check(s->raw[i] < f->len);
+		fuzz_check(json_raw(s, i) < f->len);
 	for (i = 1; i <= s->len; i++)
 		fuzz_check(s->raw[i - 1] <= s->raw[i]);
 }

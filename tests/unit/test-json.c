@@ -287,7 +287,7 @@ static int raw_is(const struct json_string *s, const size_t *want, size_t n)
 	if (s->len + 1 != n)
 		return 0;
 	for (i = 0; i < n; i++)
-		if (s->raw[i] != want[i])
+		if (json_raw(s, i) != want[i])
 			return 0;
 	return 1;
 }
@@ -296,6 +296,7 @@ static void test_escapes(void)
 {
 	static const size_t quote_raw[] = { 1, 2, 4, 5 };
 	static const size_t mix_raw[] = { 1, 2, 4, 6, 6, 6, 12, 14, 15, 17 };
+	static const size_t plain_raw[] = { 3, 4, 5, 6, 7 };
 	struct json_doc d;
 	int rc = parse(&d, "\"a\\\"b\"");
 
@@ -303,6 +304,14 @@ static void test_escapes(void)
 	   !strcmp(d.root->str.text, "a\"b") &&
 	   raw_is(&d.root->str, quote_raw, 4) && span_is(d.root->span, 0, 6),
 	   "\"a\\\"b\" maps its decoded bytes to 1, 2, 4 and its end to 5");
+	json_free(&d);
+
+	/* a plain string keeps no table: its offsets follow from its start */
+	rc = parse(&d, " [\"ab\xc3\xa9\"]");
+	ok(rc == 0 && d.root->items[0]->str.raw == NULL &&
+	   raw_is(&d.root->items[0]->str, plain_raw, 5),
+	   "a string without an escape maps byte i to its start + i, "
+	   "without a table");
 	json_free(&d);
 
 	/* "x\n\/\u4e2d\\y\t" */
@@ -360,8 +369,8 @@ static void test_string_position(void)
 	src_from_memory(&f, "mem", text, sizeof(text) - 1);
 	s = rc == 0 ? &d.root->members[0].value->str : NULL;
 	at = s ? (size_t)(strstr(s->text, "auth") - s->text) : 0;
-	ok(s && at == 11 && pos_is(&f, s->raw[at], 2, 25) &&
-	   pos_is(&f, s->raw[3], 2, 13) && pos_is(&f, s->raw[5], 2, 15),
+	ok(s && at == 11 && pos_is(&f, json_raw(s, at), 2, 25) &&
+	   pos_is(&f, json_raw(s, 3), 2, 13) && pos_is(&f, json_raw(s, 5), 2, 15),
 	   "a decoded offset maps to line and column through the escapes");
 	src_free(&f);
 	json_free(&d);
