@@ -36,7 +36,7 @@ static void fuzz_string(const struct src_file *f, const struct json_string *s)
 	for (i = 0; i <= s->len; i++)
 		fuzz_check(json_raw(s, i) < f->len);
 	for (i = 1; i <= s->len; i++)
-		fuzz_check(s->raw[i - 1] <= s->raw[i]);
+		fuzz_check(json_raw(s, i - 1) <= json_raw(s, i));
 }
 
 static void fuzz_node(const struct src_file *f, const struct json_node *n)
