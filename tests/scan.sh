@@ -4,46 +4,8 @@
 # never on a pipe; a file that cannot be read is reported and the scan
 # goes on to exit 2.  The terminal cases run under script(1).
 
-LC_ALL=C
-export LC_ALL
-srcdir=${abs_top_srcdir:-${srcdir:-.}}
-: "${RULECHECK:=$PWD/rulecheck}"
-timeout_s=${RULECHECK_TIMEOUT:-300}
-
-if [ ! -x "$RULECHECK" ]; then
-	echo "Bail out! no program at $RULECHECK"
-	exit 99
-fi
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/scan.XXXXXX") || exit 99
-trap 'chmod -R u+rwx "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
-trap 'exit 99' HUP INT TERM
-
-n=0
-
-ok()
-{
-	n=$((n + 1))
-	echo "ok $n - $1"
-}
-
-not_ok()
-{
-	n=$((n + 1))
-	echo "not ok $n - $1"
-	[ -n "${2-}" ] && echo "$2" | sed 's/^/# /'
-}
-
-skip()
-{
-	n=$((n + 1))
-	echo "ok $n - $1 # SKIP $2"
-}
-
-rc()
-{
-	timeout "$timeout_s" "$RULECHECK" "$@" </dev/null
-}
+NAME=scan
+. "${abs_top_srcdir:-${srcdir:-.}}/tests/tap.sh"
 
 # A tree of many projects: the corpus, and copies of the two-project
 # case, whose rules read the roles of their own project through get().
@@ -206,13 +168,6 @@ fi
 
 # Memory does not grow with the number of files: peak resident sets of
 # scans of 60 and of 240 copies of the project group.
-peak()
-{
-	python3 -c 'import resource, subprocess, sys
-subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL,
-               stderr=subprocess.DEVNULL)
-print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$@"
-}
 
 if [ -n "${RULECHECK_SANITIZERS-}" ] || ! command -v python3 >/dev/null 2>&1
 then
@@ -238,5 +193,5 @@ else
 	fi
 fi
 
-echo "1..$n"
+plan
 exit 0

@@ -31,6 +31,13 @@ not_ok()
 	[ -n "${2-}" ] && echo "$2" | sed 's/^/# /'
 }
 
+# skip DESCRIPTION REASON
+skip()
+{
+	n=$((n + 1))
+	echo "ok $n - $1 # SKIP $2"
+}
+
 # check DESCRIPTION EXPECTED ACTUAL: the two files are the same.
 same_files()
 {
@@ -45,6 +52,16 @@ same_files()
 rc()
 {
 	timeout "$timeout_s" "$RULECHECK" "$@" </dev/null
+}
+
+# peak COMMAND...: the peak resident set of COMMAND, in KiB, its output
+# discarded.  Needs python3.
+peak()
+{
+	python3 -c 'import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL,
+               stderr=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$@"
 }
 
 plan()
