@@ -485,21 +485,25 @@ struct ast_node *memo_compiled(const char *text, size_t len,
 		 * up: one arena a tree would hold 16 KiB for each. */
 		pthread_rwlock_wrlock(&memo_lock);
 		found = lookup(&trees, k->buf, k->len, h);
+		if (!found && !tree_arena)
+			tree_arena = ast_arena_new();
 		if (found) {
 			kept = found->value;
-		} else if (!tree_arena) {
-			tree_arena = ast_arena_new();
-		}
-		if (!found && tree_arena) {
+		} else if (tree_arena) {
 			before = ast_arena_size(tree_arena);
 			kept = ast_copy(tree_arena, tree);
 			e = kept ? room(&trees, k->buf, k->len, h,
 					k->len + ast_arena_size(tree_arena) -
 						before) : NULL;
-			if (e)
+			if (e) {
 				e->value = kept;
-			else
+			} else {
+				/* The copy stays in the arena unused: take
+				 * no more, or every later tree would add
+				 * one, past the bound. */
 				kept = NULL;
+				trees.max_bytes = trees.bytes;
+			}
 		}
 		pthread_rwlock_unlock(&memo_lock);
 	}
