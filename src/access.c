@@ -883,6 +883,7 @@ static enum sym_result allows_with(struct ctx *c, const char *op,
 				   const char *text, struct sym_witness *w)
 {
 	struct ast_arena *arena = NULL;
+	size_t len = strlen(text);
 	struct expr_error err;
 	struct sym_goal g[2];
 	struct sym_query q;
@@ -893,11 +894,10 @@ static enum sym_result allows_with(struct ctx *c, const char *op,
 	g[1] = g[0];
 	g[1].literal = 0;
 	/* The same few texts serve every owner field of every file. */
-	g[1].expr = memo_compiled(text, strlen(text), 0);
+	g[1].expr = memo_compiled(text, len, 0);
 	if (!g[1].expr) {
 		arena = ast_arena_new();
-		g[1].expr = arena ? expr_parse(arena, text, strlen(text), 0,
-					       &err)
+		g[1].expr = arena ? expr_parse(arena, text, len, 0, &err)
 				  : NULL;
 	}
 	if (!g[1].expr)

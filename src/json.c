@@ -565,6 +565,7 @@ static int copy_run(struct json_parser *p)
 	if (!p->mapped) {
 		p->tlen += end - p->pos;
 		p->pos = end;
+		return 0;
 	}
 	while (p->pos < end)
 		p->raw[p->tlen++] = p->pos++;
