@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <locale.h>
 #include <math.h>
+#include <pthread.h>
 #include <regex.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1888,7 +1889,11 @@ static int rx_flags(struct eval_state *ev, const struct ast_node *call,
 	return !ev->failed;
 }
 
-#define EVAL_RX_CACHE_SIZE 16
+/* Every thread keeps the regular expressions it compiled for the rest of
+ * its life: the engine evaluates the same few patterns in thousands of
+ * questions, and compiling one costs more than the evaluations around it.
+ * A cache lives in the list of every thread's until its thread ends. */
+#define EVAL_RX_CACHE_SIZE 64
 
 struct eval_rx_entry {
 	char *pattern;
@@ -1899,28 +1904,65 @@ struct eval_rx_entry {
 struct eval_rx_cache {
 	struct eval_rx_entry v[EVAL_RX_CACHE_SIZE];
 	size_t n;
+	struct eval_rx_cache *prev, *next;
 };
 
-struct eval_rx_cache *eval_rx_cache_new(void)
-{
-	struct eval_rx_cache *c = calloc(1, sizeof(*c));
+static pthread_mutex_t rx_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t rx_once = PTHREAD_ONCE_INIT;
+static pthread_key_t rx_key;
+static int rx_keyed;
+static struct eval_rx_cache *rx_caches;
 
-	if (!c)
-		abort();
-	return c;
-}
-
-void eval_rx_cache_free(struct eval_rx_cache *c)
+static void rx_cache_free(void *arg)
 {
+	struct eval_rx_cache *c = arg;
 	size_t i;
 
-	if (!c)
-		return;
+	pthread_mutex_lock(&rx_lock);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		rx_caches = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	pthread_mutex_unlock(&rx_lock);
 	for (i = 0; i < c->n; i++) {
 		regfree(&c->v[i].re);
 		free(c->v[i].pattern);
 	}
 	free(c);
+}
+
+static void rx_key_create(void)
+{
+	rx_keyed = pthread_key_create(&rx_key, rx_cache_free) == 0;
+}
+
+/* The calling thread's cache, or NULL when none can be had. */
+static struct eval_rx_cache *rx_thread_cache(void)
+{
+	struct eval_rx_cache *c;
+
+	pthread_once(&rx_once, rx_key_create);
+	if (!rx_keyed)
+		return NULL;
+	c = pthread_getspecific(rx_key);
+	if (c)
+		return c;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	if (pthread_setspecific(rx_key, c) != 0) {
+		free(c);
+		return NULL;
+	}
+	pthread_mutex_lock(&rx_lock);
+	c->next = rx_caches;
+	if (rx_caches)
+		rx_caches->prev = c;
+	rx_caches = c;
+	pthread_mutex_unlock(&rx_lock);
+	return c;
 }
 
 /* PATTERN compiled with CFLAGS from the cache, compiled into it when
@@ -1974,13 +2016,14 @@ static int rx_match(struct eval_state *ev, const struct ast_node *call,
 		    const char *pattern, int cflags,
 		    const struct eval_value *subject)
 {
+	struct eval_rx_cache *cache = rx_thread_cache();
 	const regex_t *cached = NULL;
 	regex_t re;
 	char msg[128];
 	int rc, hit;
 
-	if (ev->req->rx_cache)
-		cached = rx_cached(ev->req->rx_cache, pattern, cflags);
+	if (cache)
+		cached = rx_cached(cache, pattern, cflags);
 	if (cached)
 		return rx_exec(ev, call, cached, subject);
 	rc = regcomp(&re, pattern, cflags);

@@ -40,16 +40,7 @@ struct eval_request {
 	 * (NULL: undefined) whatever it says. */
 	const struct ast_node *override;
 	const cJSON *override_value;
-	/* Regular expressions compiled by earlier evaluations, or NULL. */
-	struct eval_rx_cache *rx_cache;
 };
-
-/* The engine evaluates the same expressions many times: a cache keeps
- * their regular expressions compiled.  It belongs to one thread. */
-struct eval_rx_cache;
-
-struct eval_rx_cache *eval_rx_cache_new(void);
-void eval_rx_cache_free(struct eval_rx_cache *c);
 
 enum eval_verdict {
 	EVAL_DENY,

@@ -146,7 +146,6 @@ struct search {
 
 	struct occurrence *occ;
 	size_t nocc;
-	struct eval_rx_cache *rx;	/* the regular expressions, compiled */
 	struct merged *merged;	/* SYM_MAX_MERGED of them */
 	size_t nmerged;
 	char fresh[32];
@@ -1165,7 +1164,6 @@ static void make_request(const struct search *s, const struct sym_goal *g,
 	req->gets = (const struct eval_get *)s->gets;
 	req->ngets = s->ngets;
 	req->hook = hooked ? &s->hook : NULL;
-	req->rx_cache = s->rx;
 }
 
 static int wanted(enum eval_status st, enum sym_want want)
@@ -1634,7 +1632,6 @@ static int complete(const struct search *s)
 			memset(&arg, 0, sizeof(arg));
 			cJSON_AddStringToObject(res, "p", s->examples[j]);
 			req.resource = res;
-			req.rx_cache = s->rx;
 			arg.kind = AST_STRING;
 			arg.text = s->examples[j];
 			arg.len = strlen(s->examples[j]);
@@ -1837,7 +1834,6 @@ static struct search *new_search(const struct sym_query *q)
 	s->merged = malloc(SYM_MAX_MERGED * sizeof(*s->merged));
 	if (!s->occ || !s->merged)
 		abort();
-	s->rx = eval_rx_cache_new();
 	for (i = 0; i < q->ngoals; i++)
 		scan(s, q->goals[i].expr, NULL, 0);
 	regex_examples(s);
@@ -1856,7 +1852,6 @@ static void free_search(struct search *s)
 		free(s->examples[i]);
 	free(s->occ);
 	free(s->merged);
-	eval_rx_cache_free(s->rx);
 	free(s);
 }
 
