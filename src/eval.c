@@ -5,7 +5,6 @@
 #include <ctype.h>
 #include <locale.h>
 #include <math.h>
-#include <pthread.h>
 #include <regex.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +14,7 @@
 #include <string.h>
 
 #include "eval.h"
+#include "keep.h"
 
 #define EVAL_BLOCK_SIZE 4096
 #define EVAL_MAX_MEMORY ((size_t)64 << 20)
@@ -1891,8 +1891,7 @@ static int rx_flags(struct eval_state *ev, const struct ast_node *call,
 
 /* Every thread keeps the regular expressions it compiled for the rest of
  * its life: the engine evaluates the same few patterns in thousands of
- * questions, and compiling one costs more than the evaluations around it.
- * A cache lives in the list of every thread's until its thread ends. */
+ * questions, and compiling one costs more than the evaluations around it. */
 #define EVAL_RX_CACHE_SIZE 64
 
 struct eval_rx_entry {
@@ -1904,66 +1903,21 @@ struct eval_rx_entry {
 struct eval_rx_cache {
 	struct eval_rx_entry v[EVAL_RX_CACHE_SIZE];
 	size_t n;
-	struct eval_rx_cache *prev, *next;
 };
 
-static pthread_mutex_t rx_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_once_t rx_once = PTHREAD_ONCE_INIT;
-static pthread_key_t rx_key;
-static int rx_keyed;
-static struct eval_rx_cache *rx_caches;
-
-static void rx_cache_free(void *arg)
+static void rx_cache_release(void *arg)
 {
 	struct eval_rx_cache *c = arg;
 	size_t i;
 
-	pthread_mutex_lock(&rx_lock);
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		rx_caches = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
-	pthread_mutex_unlock(&rx_lock);
 	for (i = 0; i < c->n; i++) {
 		regfree(&c->v[i].re);
 		free(c->v[i].pattern);
 	}
-	free(c);
 }
 
-static void rx_key_create(void)
-{
-	rx_keyed = pthread_key_create(&rx_key, rx_cache_free) == 0;
-}
-
-/* The calling thread's cache, or NULL when none can be had. */
-static struct eval_rx_cache *rx_thread_cache(void)
-{
-	struct eval_rx_cache *c;
-
-	pthread_once(&rx_once, rx_key_create);
-	if (!rx_keyed)
-		return NULL;
-	c = pthread_getspecific(rx_key);
-	if (c)
-		return c;
-	c = calloc(1, sizeof(*c));
-	if (!c)
-		return NULL;
-	if (pthread_setspecific(rx_key, c) != 0) {
-		free(c);
-		return NULL;
-	}
-	pthread_mutex_lock(&rx_lock);
-	c->next = rx_caches;
-	if (rx_caches)
-		rx_caches->prev = c;
-	rx_caches = c;
-	pthread_mutex_unlock(&rx_lock);
-	return c;
-}
+static struct keep rx_caches =
+	KEEP_INIT(sizeof(struct eval_rx_cache), rx_cache_release);
 
 /* PATTERN compiled with CFLAGS from the cache, compiled into it when
  * there is room; NULL when it is full or the pattern does not compile. */
@@ -2016,7 +1970,7 @@ static int rx_match(struct eval_state *ev, const struct ast_node *call,
 		    const char *pattern, int cflags,
 		    const struct eval_value *subject)
 {
-	struct eval_rx_cache *cache = rx_thread_cache();
+	struct eval_rx_cache *cache = keep_get(&rx_caches);
 	const regex_t *cached = NULL;
 	regex_t re;
 	char msg[128];
