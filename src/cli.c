@@ -1116,6 +1116,7 @@ static int check_paths(struct cli *c, int argc, char **argv)
 		c->format = tty ? REPORT_TTY : REPORT_GCC;
 	l.prune = prune_excluded;
 	l.prune_arg = c;
+	scan_prefetch(&l, argv + optind, (size_t)(argc - optind), c->jobs);
 	for (i = optind; i < argc; i++)
 		scan_add(&l, argv[i]);
 	for (k = 0; k < l.n && c->only_rules; k++)

@@ -41,10 +41,10 @@ static int keyed(struct keep *k)
 	if (state)
 		return state > 0;
 	pthread_mutex_lock(&k->lock);
-	if (!k->state)
-		__atomic_store_n(&k->state,
-				 pthread_key_create(&k->key, thread_end) == 0 ?
-				 1 : -1, __ATOMIC_RELEASE);
+	if (!k->state) {
+		state = pthread_key_create(&k->key, thread_end) == 0 ? 1 : -1;
+		__atomic_store_n(&k->state, state, __ATOMIC_RELEASE);
+	}
 	state = k->state;
 	pthread_mutex_unlock(&k->lock);
 	return state > 0;

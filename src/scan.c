@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,6 +102,24 @@ static size_t seen_put(struct scan_seen *s, dev_t dev, ino_t ino, int *added)
 	return s->n - 1;
 }
 
+/* The index of K in S, or SCAN_NO_PROJECT. */
+static size_t seen_find(const struct scan_seen *s, dev_t dev, ino_t ino)
+{
+	struct scan_key k = {dev, ino};
+	size_t j;
+
+	if (!s->nslots)
+		return SCAN_NO_PROJECT;
+	j = key_hash(&k) & (s->nslots - 1);
+	for (; s->slot[j]; j = (j + 1) & (s->nslots - 1)) {
+		const struct scan_key *o = &s->keys[s->slot[j] - 1];
+
+		if (o->dev == dev && o->ino == ino)
+			return s->slot[j] - 1;
+	}
+	return SCAN_NO_PROJECT;
+}
+
 static struct scan_seen *seen_new(void)
 {
 	struct scan_seen *s = calloc(1, sizeof(*s));
@@ -144,40 +163,97 @@ static int has_marker_file(const char *dir)
 	return 0;
 }
 
-/* The project of the directory DIR: the nearest directory holding a
- * marker, found by going up through "..", so that the parents are the
- * ones the system sees, links included, without resolving each component
- * of the path.  Every directory met is remembered by device and inode
- * with the project found, so that the directories of many named files
- * are probed once: a parent met before answers at once. */
-static size_t project_above(struct scan_list *l, const char *dir)
+/* The answer of a search for a project: its root directory, if any. */
+struct scan_root {
+	int found;
+	dev_t dev;
+	ino_t ino;
+};
+
+static void lock(struct scan_list *l)
+{
+	if (l->lock)
+		pthread_mutex_lock(l->lock);
+}
+
+static void unlock(struct scan_list *l)
+{
+	if (l->lock)
+		pthread_mutex_unlock(l->lock);
+}
+
+/* The remembered answer for the directory ST, if any. */
+static int cached_root(struct scan_list *l, const struct stat *st,
+		       struct scan_root *root)
+{
+	size_t i;
+	int hit = 0;
+
+	lock(l);
+	i = seen_find(l->dirs, st->st_dev, st->st_ino);
+	if (i != SCAN_NO_PROJECT) {
+		*root = l->dir_root[i];
+		hit = 1;
+	}
+	unlock(l);
+	return hit;
+}
+
+/* Remember ROOT as the answer for the N directories PASSED. */
+static void remember(struct scan_list *l, const struct scan_key *passed,
+		     size_t n, const struct scan_root *root)
+{
+	size_t i, k;
+	int added;
+
+	lock(l);
+	for (k = 0; k < n; k++) {
+		i = seen_put(l->dirs, passed[k].dev, passed[k].ino, &added);
+		if (l->dirs->n > l->ndir_root) {
+			l->ndir_root = 2 * l->dirs->n;
+			l->dir_root = xrealloc(l->dir_root,
+					       l->ndir_root *
+						       sizeof(*l->dir_root));
+		}
+		if (added)
+			l->dir_root[i] = *root;
+	}
+	unlock(l);
+}
+
+/* The root of the project of the directory DIR: the nearest directory
+ * holding a marker, found by going up through "..", so that the parents
+ * are the ones the system sees, links included, without resolving each
+ * component of the path.  Every directory passed is remembered by device
+ * and inode with the answer, so that the directories of many named files
+ * are probed once: a parent met before answers at once.  *SELF receives
+ * the status of DIR; -1 when it has none.  Threads may search at once
+ * when L has a lock: a directory is remembered only once its answer is
+ * known. */
+static int find_root(struct scan_list *l, const char *dir, struct stat *self,
+		     struct scan_root *root)
 {
 	char path[PATH_MAX];
-	size_t id = SCAN_NO_PROJECT, len = strlen(dir), first, i;
+	struct scan_key passed[SCAN_MAX_DEPTH];
+	size_t npassed = 0, len = strlen(dir);
 	struct stat st, up;
-	int added, found = 0;
 
+	memset(root, 0, sizeof(*root));
 	if (len + 1 > sizeof(path) || stat(dir, &st) < 0)
-		return SCAN_NO_PROJECT;
+		return -1;
+	*self = st;
 	memcpy(path, dir, len + 1);
-	first = l->dirs->n;
 	for (;;) {
-		i = seen_put(l->dirs, st.st_dev, st.st_ino, &added);
-		if (!added) {
-			id = l->dir_project[i];
-			found = 1;
+		if (cached_root(l, &st, root))
 			break;
+		if (npassed < COUNT(passed)) {
+			passed[npassed].dev = st.st_dev;
+			passed[npassed++].ino = st.st_ino;
 		}
-		if (l->dirs->n > l->ndir_project) {
-			l->ndir_project = 2 * l->dirs->n;
-			l->dir_project =
-				xrealloc(l->dir_project, l->ndir_project *
-							     sizeof(size_t));
-		}
-		l->dir_project[i] = SCAN_NO_PROJECT;
 		if (has_marker_file(path)) {
-			id = project_id(l, &st);
-			found = 1;
+			root->found = 1;
+			root->dev = st.st_dev;
+			root->ino = st.st_ino;
 			break;
 		}
 		if (len + 4 > sizeof(path))
@@ -189,25 +265,47 @@ static size_t project_above(struct scan_list *l, const char *dir)
 			break; /* the root */
 		st = up;
 	}
-	/* The directories passed on the way share the answer; without
-	 * one, a later search from below them would end the same way. */
-	if (found)
-		for (i = first; i < l->dirs->n; i++)
-			l->dir_project[i] = id;
+	remember(l, passed, npassed, root);
+	return 0;
+}
+
+static size_t root_id(struct scan_list *l, const struct scan_root *root)
+{
+	int added;
+	size_t id = seen_put(l->projects, root->dev, root->ino, &added);
+
+	l->nprojects = l->projects->n;
 	return id;
+}
+
+/* The project above the directory DIR, or SCAN_NO_PROJECT. */
+static size_t project_above(struct scan_list *l, const char *dir)
+{
+	struct scan_root root;
+	struct stat self;
+
+	if (find_root(l, dir, &self, &root) < 0 || !root.found)
+		return SCAN_NO_PROJECT;
+	return root_id(l, &root);
+}
+
+/* The project of a file named on the command line, in a directory of
+ * status SELF (zeroed when it has none) where ROOT was found. */
+static size_t project_of(struct scan_list *l, const struct stat *self,
+			 const struct scan_root *root)
+{
+	return root->found ? root_id(l, root) : project_id(l, self);
 }
 
 /* The project of a file named on the command line, in DIR. */
 static size_t project_of_dir(struct scan_list *l, const char *dir)
 {
-	size_t id = project_above(l, dir);
-	struct stat st;
+	struct scan_root root;
+	struct stat self;
 
-	if (id != SCAN_NO_PROJECT)
-		return id;
-	if (stat(dir, &st) < 0)
-		memset(&st, 0, sizeof(st)); /* the file will not load */
-	return project_id(l, &st);
+	if (find_root(l, dir, &self, &root) < 0)
+		memset(&self, 0, sizeof(self)); /* the file will not load */
+	return project_of(l, &self, &root);
 }
 
 static char *dir_part(const char *path)
@@ -219,6 +317,129 @@ static char *dir_part(const char *path)
 	if (slash == path)
 		return strdup("/");
 	return strndup(path, (size_t)(slash - path));
+}
+
+static void init_sets(struct scan_list *l)
+{
+	if (!l->seen)
+		l->seen = seen_new();
+	if (!l->projects)
+		l->projects = seen_new();
+	if (!l->dirs)
+		l->dirs = seen_new();
+}
+
+/* ---- looking up named files ahead, on several threads ----------------- */
+
+/* What scan_add needs to know of a named path, asked ahead. */
+struct scan_pre {
+	const char *path;
+	int err; /* of stat; 0 when ST holds the status */
+	struct stat st;
+	int dir_err;	       /* the directory has no status */
+	struct stat dir;       /* the status of the path's directory */
+	struct scan_root root; /* and the project above it */
+};
+
+#define SCAN_PREFETCH_MIN 64 /* fewer paths are looked up as added */
+#define SCAN_PREFETCH_CHUNK 32
+
+struct prefetch {
+	struct scan_list *l;
+	size_t n, next;
+	pthread_mutex_t lock;
+};
+
+static void prefetch_chunk(struct scan_list *l, size_t from, size_t to)
+{
+	struct scan_pre *p, *prev = NULL;
+	char *dir, *prev_dir = NULL;
+
+	for (; from < to; from++) {
+		p = &l->pre[from];
+		if (strcmp(p->path, "-") == 0)
+			continue;
+		p->err = stat(p->path, &p->st) < 0 ? errno : 0;
+		if (p->err)
+			continue;
+		dir = dir_part(p->path);
+		if (!dir)
+			abort();
+		if (prev && strcmp(dir, prev_dir) == 0) {
+			p->dir_err = prev->dir_err;
+			p->dir = prev->dir;
+			p->root = prev->root;
+			free(dir);
+			continue;
+		}
+		p->dir_err = find_root(l, dir, &p->dir, &p->root) < 0;
+		free(prev_dir);
+		prev_dir = dir;
+		prev = p;
+	}
+	free(prev_dir);
+}
+
+static void *prefetch_thread(void *arg)
+{
+	struct prefetch *f = arg;
+	size_t from;
+
+	for (;;) {
+		pthread_mutex_lock(&f->lock);
+		from = f->next;
+		f->next = from < f->n ? from + SCAN_PREFETCH_CHUNK : from;
+		pthread_mutex_unlock(&f->lock);
+		if (from >= f->n)
+			return NULL;
+		prefetch_chunk(f->l, from,
+			       f->n - from < SCAN_PREFETCH_CHUNK ?
+				       f->n :
+				       from + SCAN_PREFETCH_CHUNK);
+	}
+}
+
+void scan_prefetch(struct scan_list *l, char *const *paths, size_t n,
+		   unsigned threads)
+{
+	struct prefetch f;
+	pthread_t tid[64];
+	size_t i, started = 0;
+
+	init_sets(l);
+	if (n < SCAN_PREFETCH_MIN || threads < 2 || l->pre)
+		return;
+	l->pre = calloc(n, sizeof(*l->pre));
+	if (!l->pre)
+		abort();
+	for (i = 0; i < n; i++)
+		l->pre[i].path = paths[i];
+	l->npre = n;
+	l->pre_next = 0;
+	f.l = l;
+	f.n = n;
+	f.next = 0;
+	pthread_mutex_init(&f.lock, NULL);
+	l->lock = &f.lock;
+	if (threads > COUNT(tid) + 1)
+		threads = COUNT(tid) + 1;
+	for (i = 0; i + 1 < threads; i++)
+		if (pthread_create(&tid[started], NULL, prefetch_thread, &f) ==
+		    0)
+			started++;
+	prefetch_thread(&f);
+	for (i = 0; i < started; i++)
+		pthread_join(tid[i], NULL);
+	l->lock = NULL;
+	pthread_mutex_destroy(&f.lock);
+}
+
+/* The answers asked ahead for PATH, when it is the next path prefetched. */
+static const struct scan_pre *take_pre(struct scan_list *l, const char *path)
+{
+	if (l->pre_next >= l->npre || l->pre[l->pre_next].path != path)
+		return NULL;
+	return &l->pre[l->pre_next++];
 }
 
 /* ---- the walk --------------------------------------------------------- */
@@ -426,24 +647,18 @@ static void walk(struct walk *w, const char *path, int explicit, size_t project)
 	walk_stat(w, path, &st, explicit, project);
 }
 
-static void init_sets(struct scan_list *l)
-{
-	if (!l->seen)
-		l->seen = seen_new();
-	if (!l->projects)
-		l->projects = seen_new();
-	if (!l->dirs)
-		l->dirs = seen_new();
-}
-
 void scan_add(struct scan_list *l, const char *path)
 {
+	const struct scan_pre *pre;
+	static const struct stat none;
 	struct walk *w;
 	struct stat st;
 	char *dir;
 	size_t project;
+	int err;
 
 	init_sets(l);
+	pre = take_pre(l, path);
 	if (strcmp(path, "-") == 0) {
 		push(l, path, 1, project_of_dir(l, "."));
 		return;
@@ -452,12 +667,23 @@ void scan_add(struct scan_list *l, const char *path)
 	if (!w)
 		abort();
 	w->l = l;
-	if (stat(path, &st) < 0) {
-		fprintf(stderr, "rulecheck: %s: %s\n", path, strerror(errno));
+	if (pre) {
+		err = pre->err;
+		st = pre->st;
+	} else {
+		err = stat(path, &st) < 0 ? errno : 0;
+	}
+	if (err) {
+		fprintf(stderr, "rulecheck: %s: %s\n", path, strerror(err));
 		l->trouble = 1;
 	} else if (S_ISDIR(st.st_mode)) {
 		dir = dir_part(path);
-		project = project_above(l, dir);
+		if (!pre)
+			project = project_above(l, dir);
+		else if (pre->root.found)
+			project = root_id(l, &pre->root);
+		else
+			project = SCAN_NO_PROJECT;
 		free(dir);
 		walk_stat(w, path, &st, 1, project);
 	} else {
@@ -466,7 +692,12 @@ void scan_add(struct scan_list *l, const char *path)
 		if (!l->last_dir || strcmp(l->last_dir, dir) != 0) {
 			free(l->last_dir);
 			l->last_dir = dir;
-			l->last_project = project_of_dir(l, dir);
+			l->last_project = pre ? project_of(l,
+							   pre->dir_err ?
+								   &none :
+								   &pre->dir,
+							   &pre->root) :
+						project_of_dir(l, dir);
 		} else {
 			free(dir);
 		}
@@ -485,7 +716,8 @@ void scan_free(struct scan_list *l)
 	seen_free(l->seen);
 	seen_free(l->projects);
 	seen_free(l->dirs);
-	free(l->dir_project);
+	free(l->dir_root);
+	free(l->pre);
 	free(l->last_dir);
 	memset(l, 0, sizeof(*l));
 }

@@ -5,6 +5,7 @@
 #ifndef RULECHECK_SCAN_H
 #define RULECHECK_SCAN_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 struct scan_target {
@@ -15,6 +16,8 @@ struct scan_target {
 };
 
 struct scan_seen;
+struct scan_root;
+struct scan_pre;
 
 struct scan_list {
 	struct scan_target *v;
@@ -27,11 +30,14 @@ struct scan_list {
 	struct scan_seen *seen;	    /* directories and files met so far */
 	struct scan_seen *projects; /* the root directory of each project */
 	size_t nprojects;
-	struct scan_seen *dirs;	/* directories whose project was sought, */
-	size_t *dir_project;	/* and what was found, by index in dirs */
-	size_t ndir_project;
-	char *last_dir;		/* the directory of the last file named, */
-	size_t last_project;	/* and its project */
+	struct scan_seen *dirs;	    /* directories whose project was sought, */
+	struct scan_root *dir_root; /* and what was found, by index in dirs */
+	size_t ndir_root;
+	pthread_mutex_t *lock; /* while threads look up projects */
+	struct scan_pre *pre;  /* named paths looked up ahead */
+	size_t npre, pre_next;
+	char *last_dir;	     /* the directory of the last file named, */
+	size_t last_project; /* and its project */
 };
 
 /* A project is the nearest directory holding cloudbaserc.json,
@@ -41,6 +47,14 @@ struct scan_list {
 /* Add PATH ("-" for standard input) and, for a directory, the .json
  * files beneath it.  Problems are reported on standard error. */
 void scan_add(struct scan_list *l, const char *path);
+
+/* Look up ahead, on THREADS threads, what scan_add will ask the system
+ * about the N PATHS it is about to be given in this order: the status of
+ * each and the project above its directory.  A long list of named files
+ * (a commit's, a CI job's) is then not looked up one stat at a time on
+ * the calling thread.  Short lists are left to scan_add. */
+void scan_prefetch(struct scan_list *l, char *const *paths, size_t n,
+		   unsigned threads);
 
 void scan_free(struct scan_list *l);
 

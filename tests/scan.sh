@@ -52,6 +52,48 @@ else
 		"$count in shop, $others in blog and forum"
 fi
 
+# Named files, as a hook or a CI job lists them: enough that their
+# projects are looked up ahead on several threads, with a directory and
+# a missing file among them.  The threads' answers are the serial ones,
+# and the files of group3, named again through its directory, are read
+# once.  In the copies of the shop project under pairs/, the roles
+# collection lies beside the rules that read it, so that two named files
+# of one directory must share its project.
+i=0
+while [ $i -lt 40 ]; do
+	shop=$tree/pairs/shop$i
+	mkdir -p "$shop" || exit 99
+	cp -R "$srcdir/tests/golden/scan-two-projects/scan/shop/." "$shop" &&
+	mv "$shop/database/roles.json" "$shop/cloudbase/roles.json" ||
+		exit 99
+	i=$((i + 1))
+done
+find "$tree" -name '*.json' | LC_ALL=C sort >"$tmp/named" || exit 99
+set -- $(cat "$tmp/named")
+named=$#
+set -- "$@" "$tree/group3" "$tree/absent.json"
+rc -j1 -f gcc --no-config "$@" >"$tmp/named.serial" 2>"$tmp/named.serr"
+s1=$?
+rc -j4 -f gcc --no-config "$@" >"$tmp/named.par" 2>"$tmp/named.perr"
+s4=$?
+groups=$(grep -c '/group[0-9]*/shop/.*role-doc-writable' "$tmp/named.par")
+pairs=$(grep -c '/pairs/shop[0-9]*/.*role-doc-writable' "$tmp/named.par")
+if [ "$named" -lt 200 ] || [ $s1 != 2 ] || [ $s4 != 2 ]; then
+	not_ok "$named named files: -j4 and -j1 agree" \
+		"exit statuses $s1 and $s4, expected 2"
+elif ! cmp -s "$tmp/named.serial" "$tmp/named.par" ||
+     ! cmp -s "$tmp/named.serr" "$tmp/named.perr"; then
+	not_ok "$named named files: -j4 and -j1 agree" \
+		"$(diff "$tmp/named.serial" "$tmp/named.par" | head -n 10)"
+elif ! grep -q 'absent.json' "$tmp/named.perr" || [ "$groups" != 60 ] ||
+     [ "$pairs" != 40 ]; then
+	not_ok "$named named files: -j4 and -j1 agree" \
+		"role-doc-writable $groups and $pairs times, expected 60 and 40"
+else
+	ok "$named named files: -j4 and -j1 agree"
+fi
+rm -rf "$tree/pairs"
+
 # Nothing but the report on a pipe: no summary, no progress bar.
 rc -f gcc --no-config "$tree" >/dev/null 2>"$tmp/err"
 if [ -s "$tmp/err" ]; then
