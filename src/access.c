@@ -37,6 +37,8 @@ struct ctx {
 	size_t nops;
 	enum access_class widest[MAX_OPS];
 	struct sym_witness witness[MAX_OPS];
+	int text_witness;	/* witnesses are only printed: their text
+				   is enough (sym_query.text_only) */
 	const struct rule_value *current;	/* the value being asked about */
 	const struct rule_value *unknown[16];	/* undecided values */
 	size_t nunknown;
@@ -71,6 +73,7 @@ static void ctx_init(struct ctx *c, const struct access_options *opt)
 
 	memset(c, 0, sizeof(*c));
 	c->opt = opt;
+	c->text_witness = !opt->dump;
 	c->work_limit = (unsigned long long)budget * ACCESS_FILE_WORK;
 }
 
@@ -237,6 +240,7 @@ static enum sym_result ask(struct ctx *c, const char *what,
 		q->goals = goals;
 	}
 	q->kind = c->obj->kind;
+	q->text_only = c->text_witness;
 	access_limit_query(c->opt, q);
 	q->budget = question_budget(c, q, &cost);
 	if (q->budget < full)
@@ -339,6 +343,7 @@ enum access_class access_widest(const struct rule_object *obj,
 	enum access_class cls;
 
 	ctx_init(&c, opt);
+	c.text_witness = 0; /* the caller reads the witness itself */
 	c.obj = obj;
 	cls = widest(&c, op, w ? w : &local);
 	forget_trees(&c);
@@ -411,7 +416,7 @@ static void attach(struct ctx *c, struct finding *f, enum access_class cls,
 	if (!f)
 		return;
 	f->principal = access_class_name(cls);
-	if (!w || (!w->auth && !w->doc))
+	if (!w || (!w->auth && !w->doc && !w->text))
 		return;
 	if (w->text) {
 		f->witness = strdup(w->text);

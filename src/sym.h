@@ -89,6 +89,11 @@ struct sym_query {
 	const struct sym_goal *goals;	/* all must hold on one request */
 	size_t ngoals;
 	unsigned long budget;	/* evaluations; 0: the default */
+	/* The caller reads no more of a witness than its text: an answer
+	 * the memo holds with its text then comes back with the text alone,
+	 * and the members auth, doc, data and gets NULL.  Not part of the
+	 * question. */
+	int text_only;
 };
 
 enum sym_result {
