@@ -331,14 +331,38 @@ static void init_sets(struct scan_list *l)
 
 /* ---- looking up named files ahead, on several threads ----------------- */
 
-/* What scan_add needs to know of a named path, asked ahead. */
+/* The part of a status that the scan reads: what a file is and which. */
+struct scan_status {
+	mode_t mode;
+	dev_t dev;
+	ino_t ino;
+};
+
+static void keep_status(struct scan_status *to, const struct stat *st)
+{
+	to->mode = st->st_mode;
+	to->dev = st->st_dev;
+	to->ino = st->st_ino;
+}
+
+static void full_status(struct stat *to, const struct scan_status *from)
+{
+	memset(to, 0, sizeof(*to));
+	to->st_mode = from->mode;
+	to->st_dev = from->dev;
+	to->st_ino = from->ino;
+}
+
+/* What scan_add needs to know of a named path, asked ahead.  Kept for
+ * every path until the scan starts, so kept small: a whole struct stat
+ * for the path and its directory made 3 MiB of 10 000 paths. */
 struct scan_pre {
 	const char *path;
 	int err; /* of stat; 0 when ST holds the status */
-	struct stat st;
 	int dir_err;	       /* the directory has no status */
-	struct stat dir;       /* the status of the path's directory */
-	struct scan_root root; /* and the project above it */
+	struct scan_status st;
+	struct scan_status dir; /* the status of the path's directory */
+	struct scan_root root;	/* and the project above it */
 };
 
 #define SCAN_PREFETCH_MIN 64 /* fewer paths are looked up as added */
@@ -354,14 +378,16 @@ static void prefetch_chunk(struct scan_list *l, size_t from, size_t to)
 {
 	struct scan_pre *p, *prev = NULL;
 	char *dir, *prev_dir = NULL;
+	struct stat st;
 
 	for (; from < to; from++) {
 		p = &l->pre[from];
 		if (strcmp(p->path, "-") == 0)
 			continue;
-		p->err = stat(p->path, &p->st) < 0 ? errno : 0;
+		p->err = stat(p->path, &st) < 0 ? errno : 0;
 		if (p->err)
 			continue;
+		keep_status(&p->st, &st);
 		dir = dir_part(p->path);
 		if (!dir)
 			abort();
@@ -372,7 +398,9 @@ static void prefetch_chunk(struct scan_list *l, size_t from, size_t to)
 			free(dir);
 			continue;
 		}
-		p->dir_err = find_root(l, dir, &p->dir, &p->root) < 0;
+		p->dir_err = find_root(l, dir, &st, &p->root) < 0;
+		if (!p->dir_err)
+			keep_status(&p->dir, &st);
 		free(prev_dir);
 		prev_dir = dir;
 		prev = p;
@@ -652,7 +680,7 @@ void scan_add(struct scan_list *l, const char *path)
 	const struct scan_pre *pre;
 	static const struct stat none;
 	struct walk *w;
-	struct stat st;
+	struct stat st, dir_st;
 	char *dir;
 	size_t project;
 	int err;
@@ -669,7 +697,7 @@ void scan_add(struct scan_list *l, const char *path)
 	w->l = l;
 	if (pre) {
 		err = pre->err;
-		st = pre->st;
+		full_status(&st, &pre->st);
 	} else {
 		err = stat(path, &st) < 0 ? errno : 0;
 	}
@@ -692,10 +720,12 @@ void scan_add(struct scan_list *l, const char *path)
 		if (!l->last_dir || strcmp(l->last_dir, dir) != 0) {
 			free(l->last_dir);
 			l->last_dir = dir;
+			if (pre && !pre->dir_err)
+				full_status(&dir_st, &pre->dir);
 			l->last_project = pre ? project_of(l,
 							   pre->dir_err ?
 								   &none :
-								   &pre->dir,
+								   &dir_st,
 							   &pre->root) :
 						project_of_dir(l, dir);
 		} else {
@@ -704,6 +734,11 @@ void scan_add(struct scan_list *l, const char *path)
 		walk_stat(w, path, &st, 1, l->last_project);
 	}
 	free(w);
+	if (l->pre && l->pre_next == l->npre) { /* all taken */
+		free(l->pre);
+		l->pre = NULL;
+		l->npre = l->pre_next = 0;
+	}
 }
 
 void scan_free(struct scan_list *l)
