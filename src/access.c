@@ -301,8 +301,11 @@ static enum access_class widest(struct ctx *c, const char *op,
 		return ACCESS_UNKNOWN;
 	if (!g.expr && !g.literal)
 		return ACCESS_NOBODY;
-	snprintf(what, sizeof(what), "%s %s", c->obj->pointer[0] ?
-		 c->obj->pointer : "/", op);
+	if (c->opt->dump) /* the label of the question's dump */
+		snprintf(what, sizeof(what), "%s %s", c->obj->pointer[0] ?
+			 c->obj->pointer : "/", op);
+	else
+		what[0] = '\0';
 	for (cls = SYM_PUBLIC; cls < SYM_CLASS_COUNT; cls++) {
 		enum sym_result r;
 
@@ -568,8 +571,11 @@ static enum sym_result class_allows(struct ctx *c, const char *op,
 	q.cls = cls;
 	q.goals = &g;
 	q.ngoals = 1;
-	snprintf(what, sizeof(what), "%s %s", c->obj->pointer[0] ?
-		 c->obj->pointer : "/", op);
+	if (c->opt->dump) /* the label of the question's dump */
+		snprintf(what, sizeof(what), "%s %s", c->obj->pointer[0] ?
+			 c->obj->pointer : "/", op);
+	else
+		what[0] = '\0';
 	return ask(c, what, &q, w);
 }
 
@@ -982,7 +988,10 @@ static enum sym_result ask_value(struct ctx *c, const struct rule_value *v,
 	g.want = want;
 	q->goals = &g;
 	q->ngoals = 1;
-	snprintf(what, sizeof(what), "%s/%s", c->obj->pointer, v->key);
+	if (c->opt->dump)
+		snprintf(what, sizeof(what), "%s/%s", c->obj->pointer, v->key);
+	else
+		what[0] = '\0';
 	return ask(c, what, q, w);
 }
 

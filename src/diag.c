@@ -1,5 +1,6 @@
 /* Findings: collection, filtering by the enabled checks, and a stable
  * order for reporting. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,11 +23,55 @@ static char *dup_or_null(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
+/* FMT filled in from AP when its only conversions are %s: the messages
+ * of findings, of which a scan makes a hundred thousand, are built in
+ * one pass and one allocation.  NULL for any other format. */
+static char *format_strings(const char *fmt, va_list ap)
+{
+	const char *arg[8], *p;
+	size_t len[8], n = 0, total = 0;
+	char *out, *o;
+
+	for (p = fmt; *p; p++) {
+		if (*p != '%') {
+			total++;
+			continue;
+		}
+		if (p[1] != 's' || n == 8)
+			return NULL;
+		arg[n] = va_arg(ap, const char *);
+		if (!arg[n])
+			return NULL;
+		len[n] = strlen(arg[n]);
+		total += len[n++];
+		p++;
+	}
+	out = malloc(total + 1);
+	if (!out)
+		abort();
+	n = 0;
+	for (p = fmt, o = out; *p; p++) {
+		if (*p != '%') {
+			*o++ = *p;
+			continue;
+		}
+		memcpy(o, arg[n], len[n]);
+		o += len[n++];
+		p++;
+	}
+	*o = '\0';
+	return out;
+}
+
 static char *vformat(const char *fmt, va_list ap)
 {
+	va_list copy;
 	char *s;
 
-	if (vasprintf(&s, fmt, ap) < 0)
+	va_copy(copy, ap);
+	s = format_strings(fmt, copy);
+	va_end(copy);
+	if (!s && vasprintf(&s, fmt, ap) < 0)
 		abort();
 	return s;
 }

@@ -95,12 +95,15 @@ const struct rule_value *rules_effective(const struct rule_object *obj,
 	const struct rule_value *write = NULL;
 	size_t i;
 
+	/* Asked for every question: the first byte is compared first. */
 	for (i = 0; i < obj->nvalues; i++) {
+		const char *key = obj->values[i].key;
+
 		if (obj->values[i].member->shadowed)
 			continue;
-		if (strcmp(obj->values[i].key, op) == 0)
+		if (key[0] == op[0] && strcmp(key, op) == 0)
 			return &obj->values[i];
-		if (strcmp(obj->values[i].key, "write") == 0)
+		if (key[0] == 'w' && strcmp(key, "write") == 0)
 			write = &obj->values[i];
 	}
 	if (obj->kind == RULE_KIND_DATABASE &&
@@ -240,7 +243,7 @@ static int mentions_root(const char *text, size_t len, const char *root)
 	size_t n = strlen(root), i;
 
 	for (i = 0; i + n <= len; i++) {
-		if (memcmp(text + i, root, n) != 0)
+		if (text[i] != root[0] || memcmp(text + i, root, n) != 0)
 			continue;
 		if (i > 0 && (is_ident_char(text[i - 1]) || text[i - 1] == '.'))
 			continue;

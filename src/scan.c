@@ -153,10 +153,15 @@ static int has_marker_file(const char *dir)
 {
 	char path[PATH_MAX + 32];
 	struct stat st;
-	size_t i;
+	size_t i, len = strlen(dir), n;
 
+	if (len + 1 >= PATH_MAX)
+		return 0;
+	memcpy(path, dir, len);
+	path[len++] = '/';
 	for (i = 0; i < COUNT(markers); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, markers[i]);
+		n = strlen(markers[i]);
+		memcpy(path + len, markers[i], n + 1);
 		if (stat(path, &st) == 0)
 			return 1;
 	}
