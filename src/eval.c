@@ -254,17 +254,39 @@ static void fail(struct eval_state *ev, const struct ast_node *n,
 	va_end(ap);
 }
 
+/* A thread keeps one block of the default size from one evaluation to
+ * the next: most evaluations need no more, and the engine runs hundreds
+ * of thousands of them, for which malloc and free cost more than the
+ * arena saved. */
+struct spare_block {
+	struct eval_block *b;
+};
+
+static void spare_release(void *arg)
+{
+	free(((struct spare_block *)arg)->b);
+}
+
+static struct keep spare_blocks =
+	KEEP_INIT(sizeof(struct spare_block), spare_release);
+
 static struct eval_block *block_new(struct eval_state *ev, size_t need)
 {
 	size_t size = need > EVAL_BLOCK_SIZE ? need : EVAL_BLOCK_SIZE;
-	struct eval_block *b;
+	struct spare_block *spare;
+	struct eval_block *b = NULL;
 
 	if (size > EVAL_MAX_MEMORY || ev->total + size > EVAL_MAX_MEMORY) {
 		fail(ev, NULL, "evaluation needs more than %zu MiB of memory",
 		     EVAL_MAX_MEMORY >> 20);
 		return NULL;
 	}
-	b = malloc(sizeof(*b) + size);
+	if (size == EVAL_BLOCK_SIZE && (spare = keep_get(&spare_blocks))) {
+		b = spare->b;
+		spare->b = NULL;
+	}
+	if (!b)
+		b = malloc(sizeof(*b) + size);
 	if (!b) {
 		fail(ev, NULL, "out of memory");
 		return NULL;
@@ -298,10 +320,15 @@ static void *arena_alloc(struct eval_state *ev, size_t n)
 static void arena_free(struct eval_state *ev)
 {
 	struct eval_block *b = ev->head, *prev;
+	struct spare_block *spare = NULL;
 
 	while (b) {
 		prev = b->prev;
-		free(b);
+		if (b->size == EVAL_BLOCK_SIZE && !spare &&
+		    (spare = keep_get(&spare_blocks)) && !spare->b)
+			spare->b = b;
+		else
+			free(b);
 		b = prev;
 	}
 	ev->head = NULL;
