@@ -13,7 +13,7 @@
 
 #include "pool.h"
 
-#define POOL_WINDOW_PER_THREAD 8
+#define POOL_WINDOW_PER_THREAD 32
 #define NONE SIZE_MAX
 
 struct pool {
