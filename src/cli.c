@@ -340,23 +340,51 @@ struct job {
 	struct access_summary entries;
 	char *dump; /* --dump-queries output of the job */
 	size_t dumplen;
+	struct job *next_spare;
 };
 
+/* Jobs are taken from malloc by the calling thread and released by the
+ * thread that ran them: freed there, each would wait for the lock of the
+ * calling thread's arena, so released jobs are kept for the next ones. */
 struct scan {
 	struct cli *c;
 	const struct scan_list *l;
 	struct job **jobs;
 	struct project *projects;
+	pthread_mutex_t spare_lock;
+	struct job *spare;
 };
+
+static struct job *job_new(struct scan *s)
+{
+	struct job *j;
+
+	pthread_mutex_lock(&s->spare_lock);
+	j = s->spare;
+	if (j)
+		s->spare = j->next_spare;
+	pthread_mutex_unlock(&s->spare_lock);
+	if (j)
+		memset(j, 0, sizeof(*j));
+	else if (!(j = calloc(1, sizeof(*j))))
+		abort();
+	return j;
+}
+
+static void job_free(struct scan *s, struct job *j)
+{
+	pthread_mutex_lock(&s->spare_lock);
+	j->next_spare = s->spare;
+	s->spare = j;
+	pthread_mutex_unlock(&s->spare_lock);
+}
 
 static void scan_prepare(void *arg, size_t k)
 {
 	struct scan *s = arg;
 	struct cli *c = s->c;
-	struct job *j = calloc(1, sizeof(*j));
+	struct job *j = job_new(s);
 
-	if (!j)
-		abort();
 	s->jobs[k] = j;
 	j->t = &s->l->v[k];
 	j->name = target_name(c, j->t);
@@ -420,8 +448,7 @@ static void merge_summary(struct access_summary *to,
 	}
 	memcpy(to->v + to->n, from->v, from->n * sizeof(*from->v));
 	to->n += from->n;
-	free(from->v);
-	memset(from, 0, sizeof(*from));
+	from->n = 0; /* the array is freed with the job, on its thread */
 }
 
 static void scan_collect(void *arg, size_t k)
@@ -493,7 +520,7 @@ static void scan_release(void *arg, size_t k)
 	diag_free(&j->d);
 	access_summary_free(&j->entries);
 	free(j->dump);
-	free(j);
+	job_free(s, j);
 	s->jobs[k] = NULL;
 }
 
@@ -507,6 +534,8 @@ static void scan_files(struct cli *c, const struct scan_list *l)
 
 	s.c = c;
 	s.l = l;
+	s.spare = NULL;
+	pthread_mutex_init(&s.spare_lock, NULL);
 	s.jobs = calloc(l->n + 1, sizeof(*s.jobs));
 	s.projects = calloc(np + 1, sizeof(*s.projects));
 	if (!s.jobs || !s.projects)
@@ -520,6 +549,13 @@ static void scan_files(struct cli *c, const struct scan_list *l)
 		tally_progress_start(&c->tally, stderr, l->n);
 	pool_run(&ops, l->n, c->jobs);
 	tally_progress_clear(&c->tally);
+	while (s.spare) {
+		struct job *next = s.spare->next_spare;
+
+		free(s.spare);
+		s.spare = next;
+	}
+	pthread_mutex_destroy(&s.spare_lock);
 	free(s.jobs);
 	free(s.projects);
 }
