@@ -55,7 +55,8 @@ struct ctx {
 	 * memo keys and sizes, worked out once. */
 	struct tree {
 		const struct ast_node *ast;
-		char *key;
+		const char *key;
+		char *own;	/* KEY when the memo keeps no copy */
 		size_t len;
 		unsigned long long size;
 	} trees[16];
@@ -157,12 +158,20 @@ static const struct tree *known_tree(struct ctx *c, const struct ast_node *e)
 	memo_tree_key(&k, e);
 	t = &c->trees[c->ntrees];
 	t->key = NULL;
+	t->own = NULL;
 	t->len = 0;
 	if (!k.full) {
-		t->key = malloc(k.len ? k.len : 1);
-		if (!t->key)
-			abort();
-		memcpy(t->key, k.buf, k.len);
+		/* Interned as memo_key_bytes would intern it at every
+		 * question, unless the memo keeps no more texts. */
+		t->key = k.len > sizeof(char *) ? memo_intern(k.buf, k.len) :
+						   NULL;
+		if (!t->key) {
+			t->own = malloc(k.len ? k.len : 1);
+			if (!t->own)
+				abort();
+			memcpy(t->own, k.buf, k.len);
+			t->key = t->own;
+		}
 		t->len = k.len;
 	}
 	t->ast = e;
@@ -175,7 +184,7 @@ static const struct tree *known_tree(struct ctx *c, const struct ast_node *e)
 static void forget_trees(struct ctx *c)
 {
 	while (c->ntrees)
-		free(c->trees[--c->ntrees].key);
+		free(c->trees[--c->ntrees].own);
 }
 
 static unsigned long question_budget(const struct ctx *c,
@@ -235,6 +244,7 @@ static enum sym_result ask(struct ctx *c, const char *what,
 			if (t && t->key) {
 				goals[i].key = t->key;
 				goals[i].key_len = t->len;
+				goals[i].key_kept = !t->own;
 			}
 		}
 		q->goals = goals;
@@ -617,6 +627,20 @@ static void check_read(struct ctx *c)
 	sym_witness_free(&w);
 }
 
+/* S after the *LEN bytes of OUT, of SIZE bytes, cut short to fit. */
+static void append(char *out, size_t size, size_t *len, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (*len >= size)
+		return;
+	if (n > size - *len - 1)
+		n = size - *len - 1;
+	memcpy(out + *len, s, n);
+	*len += n;
+	out[*len] = '\0';
+}
+
 /* The write operations governed by V, as "create, update and delete", or
  * "write" when V is the write key governing all of them. */
 static void ops_of_value(struct ctx *c, const struct rule_value *v,
@@ -632,14 +656,15 @@ static void ops_of_value(struct ctx *c, const struct rule_value *v,
 	*first = n ? idx[0] : -1;
 	out[0] = '\0';
 	if (strcmp(v->key, "write") == 0 && n == c->nops - 1) {
-		snprintf(out, size, "%s", c->nops == 2 ? "write" :
-			 "create, update and delete");
+		append(out, size, &len, c->nops == 2 ? "write" :
+			"create, update and delete");
 		return;
 	}
-	for (i = 0; i < n; i++)
-		len += (size_t)snprintf(out + len, size - len, "%s%s",
-					i == 0 ? "" : i + 1 == n ? " and " :
-					", ", c->ops[idx[i]]);
+	for (i = 0; i < n; i++) {
+		append(out, size, &len, i == 0 ? "" : i + 1 == n ? " and " :
+			", ");
+		append(out, size, &len, c->ops[idx[i]]);
+	}
 }
 
 /* The narrowest-known widest class among the operations V governs. */

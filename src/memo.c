@@ -110,10 +110,14 @@ static void question_key(struct memo_key *k, const struct sym_query *q)
 		memo_key_text(k, g->op, g->op ? strlen(g->op) : 0);
 		memo_key_num(k, (unsigned)g->want);
 		memo_key_num(k, (unsigned)g->literal);
-		if (g->key)
+		if (g->key && g->key_kept) { /* as memo_key_bytes puts it */
+			memo_key_num(k, 1);
+			memo_key_num(k, (uintptr_t)g->key);
+		} else if (g->key) {
 			memo_key_bytes(k, g->key, g->key_len);
-		else
+		} else {
 			put_node(k, g->expr);
+		}
 	}
 }
 

@@ -75,6 +75,8 @@ struct sym_goal {
 	 * never reads it. */
 	const char *key;
 	size_t key_len;
+	int key_kept;	/* KEY is the copy memo_intern returned, which its
+			   address stands for */
 };
 
 struct sym_query {
