@@ -425,6 +425,22 @@ static int shortest_digits(double d, char digits[24], int *exp10)
 	const char *s;
 	int prec, n = 0;
 
+	if (d < 9007199254740992.0 && d == floor(d)) {
+		/* An integer below 2^53: its own digits, since every other
+		 * number of as few digits is at least 1 away, at least half
+		 * the spacing of doubles there. */
+		unsigned long long u = (unsigned long long)d;
+
+		for (; u; u /= 10)
+			tmp[n++] = (char)('0' + u % 10);
+		*exp10 = n - 1;
+		for (prec = 0; prec < n; prec++)
+			digits[prec] = tmp[n - 1 - prec];
+		digits[n] = '\0';
+		while (n > 1 && digits[n - 1] == '0')
+			digits[--n] = '\0';
+		return n;
+	}
 	for (prec = 1; prec <= 17; prec++) {
 		snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, d);
 		n = 0;

@@ -275,6 +275,24 @@ static int is_regex_test(const struct ast_node *call)
 	       strcmp(call->a->text, "test") == 0 && call->nlist == 1;
 }
 
+/* A, SEP and B into OUT, of SIZE bytes, cut short as snprintf cuts: paths
+ * are joined for every member a rule reads, too often for printf. */
+static void join(char *out, size_t size, const char *a, const char *sep,
+		 const char *b)
+{
+	const char *part[3] = {a, sep, b};
+	size_t len = 0, n, i;
+
+	for (i = 0; i < 3 && len + 1 < size; i++) {
+		n = strlen(part[i]);
+		if (n > size - 1 - len)
+			n = size - 1 - len;
+		memcpy(out + len, part[i], n);
+		len += n;
+	}
+	out[len] = '\0';
+}
+
 /* The node whose value depends on occurrence N alone, given its parent
  * P: the comparison with a literal, the regular-expression test, or N
  * itself where only its truthiness counts.  NULL when N meets other
@@ -315,7 +333,7 @@ static void add_occurrence(struct search *s, const struct ast_node *n,
 		return;
 	}
 	o = &s->occ[s->nocc++];
-	snprintf(o->path, sizeof(o->path), "%s", path);
+	join(o->path, sizeof(o->path), path, "", "");
 	o->node = n;
 	o->dynamic = dynamic;
 	o->in_path = in_path;
@@ -388,7 +406,7 @@ static void add_key_test(struct search *s, const struct ast_node *n,
 		add_occurrence(s, n, NULL, path, 1, 0);
 		return;
 	}
-	snprintf(member, sizeof(member), "%s.%s", path, n->a->text);
+	join(member, sizeof(member), path, ".", n->a->text);
 	if (strlen(member) < SYM_PATH_MAX)
 		add_occurrence(s, n, n, member, 0, 1);
 	else
@@ -596,7 +614,7 @@ static void apply(struct search *s, cJSON *v)
 	if (!cJSON_IsObject(v))
 		return;
 	if (parent && parent->path[0] && !strchr(nd->key, '.'))
-		snprintf(path, sizeof(path), "%s.%s", parent->path, nd->key);
+		join(path, sizeof(path), parent->path, ".", nd->key);
 	else
 		path[0] = '\0';
 	add_open(s, v, strlen(path) < SYM_PATH_MAX ? path : "");
@@ -751,25 +769,33 @@ static void numeral_spellings(const struct search *s, struct pool *p,
 /* D as "%.15g" writes it when that reads back as D, else as "%.17g":
  * the pool's numbers are mostly small integers, written here without
  * printf, which took a tenth of a search. */
-static void number_text(double d, char *out, size_t size)
+/* D into OUT, of SIZE bytes, when it is an integer that %.15g and %.17g
+ * print in full, as they would print it; 0 otherwise. */
+static int integer_text(double d, char *out, size_t size)
 {
 	char digits[24];
 	unsigned long long u;
 	size_t n = 0, k = 0;
 
-	if (d == floor(d) && fabs(d) < 1e15 && !(d == 0 && signbit(d)) &&
-	    size > sizeof(digits)) {
-		u = (unsigned long long)fabs(d);
-		do
-			digits[n++] = (char)('0' + u % 10);
-		while ((u /= 10));
-		if (d < 0)
-			out[k++] = '-';
-		while (n)
-			out[k++] = digits[--n];
-		out[k] = '\0';
+	if (d != floor(d) || fabs(d) >= 1e15 || (d == 0 && signbit(d)) ||
+	    size <= sizeof(digits))
+		return 0;
+	u = (unsigned long long)fabs(d);
+	do
+		digits[n++] = (char)('0' + u % 10);
+	while ((u /= 10));
+	if (d < 0)
+		out[k++] = '-';
+	while (n)
+		out[k++] = digits[--n];
+	out[k] = '\0';
+	return 1;
+}
+
+static void number_text(double d, char *out, size_t size)
+{
+	if (integer_text(d, out, size))
 		return;
-	}
 	snprintf(out, size, "%.15g", d);
 	if (strtod(out, NULL) != d)
 		snprintf(out, size, "%.17g", d);
@@ -1050,7 +1076,7 @@ static int need_path(const struct search *s, char *out)
 	if (!o || !o->path[0] || strchr(s->need.key, '.') ||
 	    strlen(o->path) + strlen(s->need.key) + 2 > SYM_PATH_MAX)
 		return 0;
-	snprintf(buf, sizeof(buf), "%s.%s", o->path, s->need.key);
+	join(buf, sizeof(buf), o->path, ".", s->need.key);
 	memcpy(out, buf, SYM_PATH_MAX);
 	return 1;
 }
@@ -1278,7 +1304,8 @@ static void system_pool(struct search *s, struct pool *p, const char *path)
 	for (i = 0; i < scalars.nnums; i++) {
 		char text[40];
 
-		snprintf(text, sizeof(text), "%.17g", scalars.nums[i]);
+		if (!integer_text(scalars.nums[i], text, sizeof(text)))
+			snprintf(text, sizeof(text), "%.17g", scalars.nums[i]);
 		pool_add(s, p, cJSON_CreateString(text), 0);
 	}
 	pool_release(&scalars);
@@ -1333,7 +1360,7 @@ static void keep_pool(struct search *s, const struct pool *p,
 	if (s->nmerged == SYM_MAX_MERGED)
 		return;
 	m = &s->merged[s->nmerged++];
-	snprintf(m->path, sizeof(m->path), "%s", path);
+	join(m->path, sizeof(m->path), path, "", "");
 	for (k = 0; k < p->n; k++) {
 		m->absent[k] = p->absent[k];
 		m->v[k] = p->v[k] ? cJSON_Duplicate(p->v[k], 1) : NULL;
