@@ -163,7 +163,7 @@ static const struct tree *known_tree(struct ctx *c, const struct ast_node *e)
 	if (!k.full) {
 		/* Interned as memo_key_bytes would intern it at every
 		 * question, unless the memo keeps no more texts. */
-		t->key = k.len > sizeof(char *) ? memo_intern(k.buf, k.len) :
+		t->key = k.len > MEMO_INTERN_MIN ? memo_intern(k.buf, k.len) :
 						   NULL;
 		if (!t->key) {
 			t->own = malloc(k.len ? k.len : 1);

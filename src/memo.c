@@ -407,7 +407,7 @@ const char *memo_intern(const char *s, size_t len)
 
 void memo_key_bytes(struct memo_key *k, const char *s, size_t n)
 {
-	const char *kept = n > sizeof(kept) ? memo_intern(s, n) : NULL;
+	const char *kept = n > MEMO_INTERN_MIN ? memo_intern(s, n) : NULL;
 
 	if (kept) {
 		memo_key_num(k, 1);

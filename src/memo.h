@@ -28,10 +28,13 @@ void memo_key_num(struct memo_key *k, unsigned long long v);
  * S may be NULL. */
 void memo_key_text(struct memo_key *k, const char *s, size_t n);
 
-/* The N bytes at S as one kept copy's address when they fit in the
- * table of texts (the same bytes, the same address, for the rest of the
- * process), else the bytes themselves: long texts met again and again
- * cost a word each in the keys that hold them. */
+/* The N bytes at S as one kept copy's address when they are more than
+ * MEMO_INTERN_MIN and fit in the table of texts (the same bytes, the
+ * same address, for the rest of the process), else the bytes
+ * themselves: long texts met again and again cost a word each in the
+ * keys that hold them, and short ones are cheaper to copy than to look
+ * up. */
+#define MEMO_INTERN_MIN 64
 void memo_key_bytes(struct memo_key *k, const char *s, size_t n);
 
 /* The kept copy of the N bytes at S, or NULL when the table is full. */
