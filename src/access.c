@@ -1518,9 +1518,9 @@ static struct memo_key *key_start(const struct ctx *c, char tag,
 		memo_key_text(k, c->opt->owner_fields[i],
 			      strlen(c->opt->owner_fields[i]));
 	if (c->d) {
-		memo_key_bytes(k, (const char *)c->d->enabled,
+		memo_key_recent(k, (const char *)c->d->enabled,
 			       sizeof(c->d->enabled));
-		memo_key_bytes(k, (const char *)c->d->severity,
+		memo_key_recent(k, (const char *)c->d->severity,
 			       sizeof(c->d->severity));
 	}
 	return k;

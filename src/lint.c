@@ -43,8 +43,8 @@ static void lint_key(struct memo_key *k, const struct diag_list *d,
 	memo_key_num(k, (unsigned)kind);
 	memo_key_text(k, v->key, strlen(v->key));
 	memo_key_bytes(k, str->text, str->len);
-	memo_key_bytes(k, (const char *)d->enabled, sizeof(d->enabled));
-	memo_key_bytes(k, (const char *)d->severity, sizeof(d->severity));
+	memo_key_recent(k, (const char *)d->enabled, sizeof(d->enabled));
+	memo_key_recent(k, (const char *)d->severity, sizeof(d->severity));
 }
 
 /* exprlint_check on V, or its verdict: the findings depend on nothing

@@ -418,6 +418,37 @@ void memo_key_bytes(struct memo_key *k, const char *s, size_t n)
 	}
 }
 
+#define RECENT 2 /* enough for the enabled checks and their severities */
+
+static _Thread_local struct recent {
+	const char *kept;
+	size_t len;
+} recent[RECENT];
+static _Thread_local unsigned recent_next;
+
+void memo_key_recent(struct memo_key *k, const char *s, size_t n)
+{
+	const char *kept = NULL;
+	size_t i;
+
+	for (i = 0; i < RECENT && !kept; i++)
+		if (recent[i].kept && recent[i].len == n &&
+		    memcmp(recent[i].kept, s, n) == 0)
+			kept = recent[i].kept;
+	if (!kept && (kept = memo_intern(s, n))) {
+		recent[recent_next].kept = kept;
+		recent[recent_next].len = n;
+		recent_next = (recent_next + 1) % RECENT;
+	}
+	if (kept) { /* as memo_key_bytes puts it */
+		memo_key_num(k, 1);
+		memo_key_num(k, (uintptr_t)kept);
+	} else {
+		memo_key_num(k, 0);
+		memo_key_text(k, s, n);
+	}
+}
+
 const struct memo_verdict *memo_verdict_get(const struct memo_key *k)
 {
 	const struct entry *e = NULL;

@@ -34,8 +34,13 @@ void memo_key_text(struct memo_key *k, const char *s, size_t n);
  * themselves: long texts met again and again cost a word each in the
  * keys that hold them, and short ones are cheaper to copy than to look
  * up. */
-#define MEMO_INTERN_MIN 64
+#define MEMO_INTERN_MIN 40
 void memo_key_bytes(struct memo_key *k, const char *s, size_t n);
+
+/* As memo_key_bytes, for bytes of any length that a thread puts in key
+ * after key, such as the enabled checks: the last few are recognized by
+ * comparing them, and always held as their kept copy's address. */
+void memo_key_recent(struct memo_key *k, const char *s, size_t n);
 
 /* The kept copy of the N bytes at S, or NULL when the table is full. */
 const char *memo_intern(const char *s, size_t n);
