@@ -667,14 +667,56 @@ static int escape(struct json_parser *p)
 	return 0;
 }
 
+/* The end of the run of printable ASCII at POS in S, of LEN bytes, that
+ * holds no quote and no backslash: what a string holds until its end,
+ * most often.  Eight bytes are looked at together. */
+static size_t ascii_run(const unsigned char *s, size_t pos, size_t len)
+{
+	static const uint64_t ones = 0x0101010101010101u,
+			      highs = 0x8080808080808080u;
+	uint64_t w, q, b;
+
+	for (; len - pos >= 8; pos += 8) {
+		memcpy(&w, s + pos, 8);
+		q = w ^ ('"' * ones);
+		b = w ^ ('\\' * ones);
+		/* a byte below 0x20 or from 0x80, a quote or a backslash
+		 * sets its high bit here */
+		if ((((w - 0x20 * ones) & ~w) | w | ((q - ones) & ~q) |
+		     ((b - ones) & ~b)) & highs)
+			break;
+	}
+	while (pos < len && s[pos] >= 0x20 && s[pos] < 0x80 &&
+	       s[pos] != '"' && s[pos] != '\\')
+		pos++;
+	return pos;
+}
+
 /* Decode the string whose opening quote is at the cursor into OUT, in
  * arena memory, and give SPAN its extent, quotes included. */
 static int parse_string(struct json_parser *p, struct json_string *out,
 			struct json_span *span)
 {
+	size_t end;
 	int rc = 0;
 
 	p->str_start = p->pos++;
+	end = ascii_run(p->s, p->pos, p->len);
+	if (end < p->len && p->s[end] == '"') {
+		/* Plain ASCII to the quote: copied once, from the source. */
+		out->len = end - p->pos;
+		out->base = p->pos;
+		out->raw = NULL;
+		out->text = arena_alloc(p->arena, out->len + 1, 1);
+		if (!out->text)
+			return out_of_memory(p);
+		memcpy(out->text, p->s + p->pos, out->len);
+		out->text[out->len] = '\0';
+		p->pos = end + 1;
+		span->start = p->str_start;
+		span->end = p->pos;
+		return 0;
+	}
 	p->tlen = 0;
 	p->mapped = 0;
 	while (rc == 0 && (p->pos >= p->len || p->s[p->pos] != '"')) {

@@ -328,6 +328,82 @@ static void test_escapes(void)
 	json_free(&d);
 }
 
+/* Every length around the eight-byte stride of the plain-string scan,
+ * with one special byte at every position: the decoded text, the
+ * offsets and the fault position must not depend on where it falls. */
+static void test_string_strides(void)
+{
+	static const char *const kinds[] = { "\\\"", "\\\\", "\xc3\xa9",
+					     "\x01", "\xff", "" };
+	static const char *const decoded[] = { "\"", "\\", "\xc3\xa9",
+					       NULL, NULL, "" };
+	char text[64], want[64];
+	size_t len, at, k, i, n, bad = 0, cases = 0;
+	struct json_doc d;
+
+	for (len = 0; len <= 20; len++)
+		for (k = 0; k < sizeof kinds / sizeof *kinds; k++)
+			for (at = 0; at <= len; at++) {
+				size_t klen = strlen(kinds[k]), dlen;
+				int rc, good;
+
+				text[0] = '"';
+				for (i = 0; i < at; i++)
+					text[1 + i] = (char)('a' + i);
+				memcpy(text + 1 + at, kinds[k], klen);
+				for (i = at; i < len; i++)
+					text[1 + klen + i] = (char)('a' + i);
+				n = 1 + klen + len;
+				text[n++] = '"';
+				text[n] = '\0';
+				rc = json_parse(&d, text, n,
+						JSON_MAX_DEPTH_DEFAULT);
+				cases++;
+				if (!decoded[k]) {
+					/* the fault is at the special byte */
+					good = rc != 0 &&
+					       d.err_span.start == 1 + at;
+					bad += !good;
+					json_free(&d);
+					continue;
+				}
+				dlen = strlen(decoded[k]);
+				memcpy(want, text + 1, at);
+				memcpy(want + at, decoded[k], dlen);
+				memcpy(want + at + dlen, text + 1 + at + klen,
+				       len - at);
+				want[len + dlen] = '\0';
+				good = rc == 0 && d.root->str.len == len + dlen &&
+				       !strcmp(d.root->str.text, want) &&
+				       span_is(d.root->span, 0, n);
+				for (i = 0; good && i < len + dlen; i++) {
+					size_t src = 1 + i;
+
+					if (i >= at + dlen)
+						src = 1 + i - dlen + klen;
+					else if (i >= at)
+						src = 1 + at + (klen == dlen ?
+								i - at : 0);
+					good = json_raw(&d.root->str, i) == src;
+				}
+				bad += !good;
+				json_free(&d);
+			}
+	ok(bad == 0, "%zu strings of 0 to 20 bytes with an escape, a "
+	   "non-ASCII character or a bad byte at every position",
+	   cases);
+
+	for (len = 0, bad = 0; len <= 20; len++) {
+		text[0] = '"';
+		memset(text + 1, 'x', len);
+		bad += json_parse(&d, text, 1 + len,
+				  JSON_MAX_DEPTH_DEFAULT) == 0;
+		json_free(&d);
+	}
+	ok(bad == 0, "a string without its closing quote is a fault at "
+	   "every length");
+}
+
 static void test_surrogates(void)
 {
 	static const size_t pair_raw[] = { 1, 2, 2, 2, 2, 14, 15 };
@@ -612,6 +688,7 @@ int main(void)
 	test_duplicates_large();
 	test_key_with_nul();
 	test_escapes();
+	test_string_strides();
 	test_surrogates();
 	test_string_position();
 	test_values();
