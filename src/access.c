@@ -425,6 +425,7 @@ static void attach(struct ctx *c, struct finding *f, enum access_class cls,
 		   const struct sym_witness *w)
 {
 	cJSON *j;
+	char *text;
 
 	if (!f)
 		return;
@@ -432,13 +433,15 @@ static void attach(struct ctx *c, struct finding *f, enum access_class cls,
 	if (!w || (!w->auth && !w->doc && !w->text))
 		return;
 	if (w->text) {
-		f->witness = strdup(w->text);
-		if (!f->witness)
-			abort();
+		f->witness = diag_text(c->d, w->text, strlen(w->text));
 		return;
 	}
 	j = sym_witness_json(w, c->obj->kind);
-	f->witness = cJSON_PrintUnformatted(j);
+	text = cJSON_PrintUnformatted(j);
+	if (!text)
+		abort();
+	f->witness = diag_text(c->d, text, strlen(text));
+	free(text);
 	cJSON_Delete(j);
 }
 
@@ -1665,11 +1668,9 @@ static int replay(struct ctx *c, const struct memo_verdict *v,
 			continue;
 		f->severity = m->severity;
 		f->principal = m->principal;
-		if (m->witness) {
-			f->witness = strdup(m->witness);
-			if (!f->witness)
-				abort();
-		}
+		if (m->witness)
+			f->witness = diag_text(c->d, m->witness,
+					       strlen(m->witness));
 	}
 	c->work += v->work;
 	if (v->undecided) {

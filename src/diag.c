@@ -18,15 +18,68 @@ void diag_init(struct diag_list *d)
 	}
 }
 
-static char *dup_or_null(const char *s)
+/* Texts are taken from blocks that grow with the list. */
+struct diag_block {
+	struct diag_block *next;
+	size_t used, size;
+	char text[];
+};
+
+#define DIAG_BLOCK_MIN 2048
+#define DIAG_BLOCK_MAX 65536
+
+static char *room(struct diag_list *d, size_t len)
 {
-	return s ? strdup(s) : NULL;
+	struct diag_block *b = d->texts, *own;
+	size_t size;
+
+	if (b && b->size - b->used >= len) {
+		b->used += len;
+		return b->text + b->used - len;
+	}
+	if (b && len > b->size / 2) {
+		/* a long text gets a block of its own; the open one stays */
+		own = malloc(sizeof(*own) + len);
+		if (!own)
+			abort();
+		own->used = own->size = len;
+		own->next = b->next;
+		b->next = own;
+		return own->text;
+	}
+	size = !b ? DIAG_BLOCK_MIN :
+	       b->size < DIAG_BLOCK_MAX ? 2 * b->size : b->size;
+	if (size < len)
+		size = len;
+	b = malloc(sizeof(*b) + size);
+	if (!b)
+		abort();
+	b->used = len;
+	b->size = size;
+	b->next = d->texts;
+	d->texts = b;
+	return b->text;
+}
+
+char *diag_text(struct diag_list *d, const char *s, size_t len)
+{
+	char *out = room(d, len + 1);
+
+	memcpy(out, s, len);
+	out[len] = '\0';
+	return out;
+}
+
+static const char *dup_or_null(struct diag_list *d, const char *s)
+{
+	return s ? diag_text(d, s, strlen(s)) : NULL;
 }
 
 /* FMT filled in from AP when its only conversions are %s: the messages
  * of findings, of which a scan makes a hundred thousand, are built in
  * one pass and one allocation.  NULL for any other format. */
-static char *format_strings(const char *fmt, va_list ap)
+static char *format_strings(struct diag_list *d, const char *fmt,
+			    va_list ap)
 {
 	const char *arg[8], *p;
 	size_t len[8], n = 0, total = 0;
@@ -46,9 +99,7 @@ static char *format_strings(const char *fmt, va_list ap)
 		total += len[n++];
 		p++;
 	}
-	out = malloc(total + 1);
-	if (!out)
-		abort();
+	out = room(d, total + 1);
 	n = 0;
 	for (p = fmt, o = out; *p; p++) {
 		if (*p != '%') {
@@ -63,17 +114,23 @@ static char *format_strings(const char *fmt, va_list ap)
 	return out;
 }
 
-static char *vformat(const char *fmt, va_list ap)
+static const char *vformat(struct diag_list *d, const char *fmt,
+			   va_list ap)
 {
 	va_list copy;
-	char *s;
+	char *s, *kept;
+	int len;
 
 	va_copy(copy, ap);
-	s = format_strings(fmt, copy);
+	s = format_strings(d, fmt, copy);
 	va_end(copy);
-	if (!s && vasprintf(&s, fmt, ap) < 0)
+	if (s)
+		return s;
+	if ((len = vasprintf(&s, fmt, ap)) < 0)
 		abort();
-	return s;
+	kept = diag_text(d, s, (size_t)len);
+	free(s);
+	return kept;
 }
 
 struct finding *diag_add(struct diag_list *d, enum check_id check,
@@ -99,14 +156,14 @@ struct finding *diag_add(struct diag_list *d, enum check_id check,
 	f->file = file;
 	f->start = start;
 	f->end = end < start ? start : end;
-	f->pointer = dup_or_null(pointer);
-	f->collection = dup_or_null(collection);
+	f->pointer = dup_or_null(d, pointer);
+	f->collection = dup_or_null(d, collection);
 	f->operation = operation;
 	f->witness = NULL;
 	f->principal = NULL;
 	f->seq = d->n;
 	va_start(ap, fmt);
-	f->message = vformat(fmt, ap);
+	f->message = vformat(d, fmt, ap);
 	va_end(ap);
 	d->n++;
 	return f;
@@ -133,14 +190,13 @@ void diag_sort(struct diag_list *d)
 
 void diag_free(struct diag_list *d)
 {
-	size_t i;
+	struct diag_block *b, *next;
 
-	for (i = 0; i < d->n; i++) {
-		free(d->v[i].pointer);
-		free(d->v[i].collection);
-		free(d->v[i].message);
-		free(d->v[i].witness);
+	for (b = d->texts; b; b = next) {
+		next = b->next;
+		free(b);
 	}
+	d->texts = NULL;
 	free(d->v);
 	d->v = NULL;
 	d->n = d->cap = 0;

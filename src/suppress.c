@@ -241,25 +241,15 @@ static void fingerprint(struct suppress_entry *e, const struct finding *f,
 
 /* ---- removing findings ------------------------------------------------ */
 
-static void drop(struct finding *f)
-{
-	free(f->pointer);
-	free(f->collection);
-	free(f->message);
-	free(f->witness);
-}
-
-/* Keep the findings of D whose KEEP flag is set, in their order. */
+/* Keep the findings of D whose KEEP flag is set, in their order; the
+ * texts of the others stay with D until it is freed. */
 static void compact(struct diag_list *d, const unsigned char *keep)
 {
 	size_t i, n = 0;
 
-	for (i = 0; i < d->n; i++) {
+	for (i = 0; i < d->n; i++)
 		if (keep[i])
 			d->v[n++] = d->v[i];
-		else
-			drop(&d->v[i]);
-	}
 	d->n = n;
 }
 
