@@ -95,7 +95,8 @@ struct eval_state {
 	int suspended;		/* the hook asked to stop */
 	const struct ast_node *at;	/* the member access being evaluated */
 	const struct ast_node *err_node;
-	char reason[256];
+	int quiet;		/* no reason is wanted: none is written */
+	char reason[256];	/* last: not cleared for a quiet one */
 };
 
 /* A string under construction at the top of the arena.  While one is
@@ -249,6 +250,8 @@ static void fail(struct eval_state *ev, const struct ast_node *n,
 		return;
 	ev->failed = 1;
 	ev->err_node = n;
+	if (ev->quiet)
+		return;
 	va_start(ap, fmt);
 	vsnprintf(ev->reason, sizeof(ev->reason), fmt, ap);
 	va_end(ap);
@@ -2649,8 +2652,9 @@ enum eval_status eval_quick(const struct ast_node *expr,
 	struct eval_value v;
 	enum eval_status st;
 
-	memset(&ev, 0, sizeof(ev));
+	memset(&ev, 0, offsetof(struct eval_state, reason));
 	ev.req = req;
+	ev.quiet = 1;
 	v = eval_node(&ev, expr);
 	if (ev.suspended)
 		st = EVAL_ST_SUSPENDED;

@@ -35,6 +35,14 @@ void memo_key_put(struct memo_key *k, const void *p, size_t n)
 
 /* Seven bits a byte, the last byte below 128: most numbers in a key are
  * small, and keys are kept by the thousand. */
+static unsigned char *put_num(unsigned char *p, unsigned long long v)
+{
+	for (; v >= 0x80; v >>= 7)
+		*p++ = (unsigned char)(v | 0x80);
+	*p++ = (unsigned char)v;
+	return p;
+}
+
 void memo_key_num(struct memo_key *k, unsigned long long v)
 {
 	unsigned char *p = (unsigned char *)k->buf + k->len;
@@ -43,9 +51,7 @@ void memo_key_num(struct memo_key *k, unsigned long long v)
 		k->full = 1;
 		return;
 	}
-	for (; v >= 0x80; v >>= 7)
-		*p++ = (unsigned char)(v | 0x80);
-	*p++ = (unsigned char)v;
+	p = put_num(p, v);
 	k->len = (size_t)(p - (unsigned char *)k->buf);
 }
 
@@ -56,34 +62,49 @@ void memo_key_text(struct memo_key *k, const char *s, size_t n)
 		memo_key_put(k, s, n);
 }
 
+/* A node as a prefix code: '~' for none, or '(' and the node's own
+ * fields, then its children in order.  The room for the fields is
+ * checked once: keys are made of hundreds of thousands of nodes. */
 static void put_node(struct memo_key *k, const struct ast_node *n)
 {
 	static const double zero = 0;
-	size_t i;
+	size_t i, tlen = n && n->text ? n->len : 0,
+		  flen = n && n->flags ? strlen(n->flags) : 0;
+	unsigned char *p;
 	int number;
 
+	if (k->full || k->len + 1 + 3 * 10 + 8 + tlen + flen > MEMO_MAX_KEY) {
+		k->full = 1;
+		return;
+	}
+	p = (unsigned char *)k->buf + k->len;
 	if (!n) {
-		memo_key_put(k, "~", 1);
+		*p = '~';
+		k->len++;
 		return;
 	}
 	number = memcmp(&n->number, &zero, sizeof(zero)) != 0; /* -0 too */
-	memo_key_put(k, "(", 1);
-	memo_key_num(k, (unsigned)n->kind | (unsigned long long)n->op << 8 |
-				(unsigned long long)(n->boolean != 0) << 16 |
-				(unsigned long long)(unsigned char)n->quote
-					<< 17 |
-				(unsigned long long)number << 25 |
-				(unsigned long long)n->nlist << 26);
-	if (number)
-		memo_key_put(k, &n->number, sizeof(n->number));
-	memo_key_text(k, n->text, n->len);
-	memo_key_text(k, n->flags, n->flags ? strlen(n->flags) : 0);
+	*p++ = '(';
+	p = put_num(p, (unsigned)n->kind | (unsigned long long)n->op << 8 |
+			       (unsigned long long)(n->boolean != 0) << 16 |
+			       (unsigned long long)(unsigned char)n->quote
+				       << 17 |
+			       (unsigned long long)number << 25 |
+			       (unsigned long long)n->nlist << 26);
+	if (number) {
+		memcpy(p, &n->number, sizeof(n->number));
+		p += sizeof(n->number);
+	}
+	p = put_num(p, n->text ? tlen : (unsigned long long)-1);
+	memcpy(p, n->text ? n->text : "", tlen);
+	p = put_num(p + tlen, n->flags ? flen : (unsigned long long)-1);
+	memcpy(p, n->flags ? n->flags : "", flen);
+	k->len = (size_t)(p + flen - (unsigned char *)k->buf);
 	put_node(k, n->a);
 	put_node(k, n->b);
 	put_node(k, n->c);
 	for (i = 0; i < n->nlist; i++)
 		put_node(k, n->list[i]);
-	memo_key_put(k, ")", 1);
 }
 
 void memo_tree_key(struct memo_key *k, const struct ast_node *n)
