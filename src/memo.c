@@ -51,8 +51,21 @@ void memo_key_num(struct memo_key *k, unsigned long long v)
 		k->full = 1;
 		return;
 	}
+	if (v < 0x80) { /* most are */
+		*p = (unsigned char)v;
+		k->len++;
+		return;
+	}
 	p = put_num(p, v);
 	k->len = (size_t)(p - (unsigned char *)k->buf);
+}
+
+/* The address of a kept text, as memo_key_bytes puts it: a 1, then the
+ * address's bytes as they are. */
+static void put_kept(struct memo_key *k, const char *kept)
+{
+	memo_key_num(k, 1);
+	memo_key_put(k, &kept, sizeof(kept));
 }
 
 void memo_key_text(struct memo_key *k, const char *s, size_t n)
@@ -73,7 +86,7 @@ static void put_node(struct memo_key *k, const struct ast_node *n)
 	unsigned char *p;
 	int number;
 
-	if (k->full || k->len + 1 + 3 * 10 + 8 + tlen + flen > MEMO_MAX_KEY) {
+	if (k->full || k->len + 5 + 3 * 10 + 8 + tlen + flen > MEMO_MAX_KEY) {
 		k->full = 1;
 		return;
 	}
@@ -85,19 +98,19 @@ static void put_node(struct memo_key *k, const struct ast_node *n)
 	}
 	number = memcmp(&n->number, &zero, sizeof(zero)) != 0; /* -0 too */
 	*p++ = '(';
-	p = put_num(p, (unsigned)n->kind | (unsigned long long)n->op << 8 |
-			       (unsigned long long)(n->boolean != 0) << 16 |
-			       (unsigned long long)(unsigned char)n->quote
-				       << 17 |
-			       (unsigned long long)number << 25 |
-			       (unsigned long long)n->nlist << 26);
+	*p++ = (unsigned char)n->kind;
+	*p++ = (unsigned char)n->op;
+	*p++ = (unsigned char)n->quote;
+	*p++ = (unsigned char)((n->boolean != 0) | number << 1 |
+			       (n->text != NULL) << 2 | (n->flags != NULL) << 3);
+	p = put_num(p, n->nlist);
 	if (number) {
 		memcpy(p, &n->number, sizeof(n->number));
 		p += sizeof(n->number);
 	}
-	p = put_num(p, n->text ? tlen : (unsigned long long)-1);
+	p = put_num(p, tlen);
 	memcpy(p, n->text ? n->text : "", tlen);
-	p = put_num(p + tlen, n->flags ? flen : (unsigned long long)-1);
+	p = put_num(p + tlen, flen);
 	memcpy(p, n->flags ? n->flags : "", flen);
 	k->len = (size_t)(p + flen - (unsigned char *)k->buf);
 	put_node(k, n->a);
@@ -131,14 +144,12 @@ static void question_key(struct memo_key *k, const struct sym_query *q)
 		memo_key_text(k, g->op, g->op ? strlen(g->op) : 0);
 		memo_key_num(k, (unsigned)g->want);
 		memo_key_num(k, (unsigned)g->literal);
-		if (g->key && g->key_kept) { /* as memo_key_bytes puts it */
-			memo_key_num(k, 1);
-			memo_key_num(k, (uintptr_t)g->key);
-		} else if (g->key) {
+		if (g->key && g->key_kept)
+			put_kept(k, g->key);
+		else if (g->key)
 			memo_key_bytes(k, g->key, g->key_len);
-		} else {
+		else
 			put_node(k, g->expr);
-		}
 	}
 }
 
@@ -431,8 +442,7 @@ void memo_key_bytes(struct memo_key *k, const char *s, size_t n)
 	const char *kept = n > MEMO_INTERN_MIN ? memo_intern(s, n) : NULL;
 
 	if (kept) {
-		memo_key_num(k, 1);
-		memo_key_num(k, (uintptr_t)kept);
+		put_kept(k, kept);
 	} else {
 		memo_key_num(k, 0);
 		memo_key_text(k, s, n);
@@ -461,9 +471,8 @@ void memo_key_recent(struct memo_key *k, const char *s, size_t n)
 		recent[recent_next].len = n;
 		recent_next = (recent_next + 1) % RECENT;
 	}
-	if (kept) { /* as memo_key_bytes puts it */
-		memo_key_num(k, 1);
-		memo_key_num(k, (uintptr_t)kept);
+	if (kept) {
+		put_kept(k, kept);
 	} else {
 		memo_key_num(k, 0);
 		memo_key_text(k, s, n);
