@@ -44,12 +44,14 @@ enum rule_kind rule_kind_by_name(const char *name)
 	return RULE_KIND_UNKNOWN;
 }
 
+/* Keys are looked up for every member of every document: the first
+ * byte, which tells most keys apart, is compared first. */
 static int in_list(const char *s, const char *const *list, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (strcmp(s, list[i]) == 0)
+		if (s[0] == list[i][0] && strcmp(s, list[i]) == 0)
 			return 1;
 	return 0;
 }
@@ -106,7 +108,7 @@ const struct rule_value *rules_effective(const struct rule_object *obj,
 		if (key[0] == 'w' && strcmp(key, "write") == 0)
 			write = &obj->values[i];
 	}
-	if (obj->kind == RULE_KIND_DATABASE &&
+	if (obj->kind == RULE_KIND_DATABASE && write &&
 	    (strcmp(op, "create") == 0 || strcmp(op, "update") == 0 ||
 	     strcmp(op, "delete") == 0))
 		return write;
@@ -222,6 +224,8 @@ static int is_rule_object(const struct json_node *obj)
 
 static enum rule_kind kind_of_key(const char *key)
 {
+	if (key[0] != 's' && key[0] != 'd' && key[0] != 'c' && key[0] != 'f')
+		return RULE_KIND_UNKNOWN;
 	if (strcmp(key, "storage") == 0)
 		return RULE_KIND_STORAGE;
 	if (strcmp(key, "database") == 0 || strcmp(key, "collections") == 0)
