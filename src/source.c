@@ -242,11 +242,15 @@ static size_t src_count_chars(const struct src_file *f, size_t from,
 			      size_t to)
 {
 	const unsigned char *s = (const unsigned char *)f->buf;
-	size_t chars = 0;
+	size_t chars = 0, n;
 
 	while (from < to) {
-		size_t n = src_char_len(s + from, f->len - from);
-
+		if (s[from] < 0x80) { /* most are */
+			from++;
+			chars++;
+			continue;
+		}
+		n = src_char_len(s + from, f->len - from);
 		if (from + n > to)
 			break;
 		from += n;
