@@ -81,34 +81,35 @@ static const char *dup_or_null(struct diag_list *d, const char *s)
 static char *format_strings(struct diag_list *d, const char *fmt,
 			    va_list ap)
 {
-	const char *arg[8], *p;
-	size_t len[8], n = 0, total = 0;
+	const char *arg[8], *lit[9], *p, *pct;
+	size_t len[8], litlen[9], n = 0, i, total = 0;
 	char *out, *o;
 
-	for (p = fmt; *p; p++) {
-		if (*p != '%') {
-			total++;
-			continue;
-		}
-		if (p[1] != 's' || n == 8)
+	/* FMT is literal text between the conversions: LIT[i] before
+	 * ARG[i], LIT[n] after the last */
+	for (p = fmt;; p = pct + 2) {
+		pct = strchr(p, '%');
+		lit[n] = p;
+		litlen[n] = pct ? (size_t)(pct - p) : strlen(p);
+		total += litlen[n];
+		if (!pct)
+			break;
+		if (pct[1] != 's' || n == 8)
 			return NULL;
 		arg[n] = va_arg(ap, const char *);
 		if (!arg[n])
 			return NULL;
 		len[n] = strlen(arg[n]);
 		total += len[n++];
-		p++;
 	}
-	out = room(d, total + 1);
-	n = 0;
-	for (p = fmt, o = out; *p; p++) {
-		if (*p != '%') {
-			*o++ = *p;
-			continue;
+	out = o = room(d, total + 1);
+	for (i = 0; i <= n; i++) {
+		memcpy(o, lit[i], litlen[i]);
+		o += litlen[i];
+		if (i < n) {
+			memcpy(o, arg[i], len[i]);
+			o += len[i];
 		}
-		memcpy(o, arg[n], len[n]);
-		o += len[n++];
-		p++;
 	}
 	*o = '\0';
 	return out;

@@ -1163,23 +1163,19 @@ static enum eval_status eval_alone(const cJSON *auth,
 static void merge(struct search *s, struct pool *p, const char *path)
 {
 	unsigned char sig[SYM_MAX_CANDIDATES][128];
+	const struct occurrence *at[128];
 	size_t i, j, k, n = 0, kept = 0;
 
-	for (i = 0; i < p->n; i++) {
-		for (k = 0, j = 0; j < s->nocc; j++) {
-			const struct occurrence *o = &s->occ[j];
-
-			if (strcmp(o->path, path) != 0)
-				continue;
-			if (o->base) {
-				sig[i][k++] = (unsigned char)type_class(p->v[i]);
-				continue;
-			}
-			sig[i][k++] = (unsigned char)eval_alone(s->auth,
-					o->context, o->node, p->v[i]);
-		}
-		n = k;
-	}
+	/* mergeable() let through at most 64 occurrences of PATH */
+	for (j = 0; j < s->nocc && n < sizeof(at) / sizeof(*at); j++)
+		if (strcmp(s->occ[j].path, path) == 0)
+			at[n++] = &s->occ[j];
+	for (i = 0; i < p->n; i++)
+		for (k = 0; k < n; k++)
+			sig[i][k] = (unsigned char)(at[k]->base ?
+				type_class(p->v[i]) :
+				(int)eval_alone(s->auth, at[k]->context,
+						at[k]->node, p->v[i]));
 	for (i = 0; i < p->n; i++) {
 		for (j = 0; j < kept; j++)
 			if (memcmp(sig[i], sig[j], n) == 0)

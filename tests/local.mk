@@ -8,7 +8,8 @@ check_PROGRAMS = \
 	tests/unit/test-json \
 	tests/unit/test-parse \
 	tests/unit/test-eval \
-	tests/unit/test-sha256
+	tests/unit/test-sha256 \
+	tests/unit/test-diag
 
 tests_unit_test_json_SOURCES = tests/unit/test-json.c tests/unit/tap.h
 tests_unit_test_json_LDADD = librulecheck.a $(CJSON_LIBS)
@@ -21,6 +22,9 @@ tests_unit_test_eval_LDADD = librulecheck.a $(CJSON_LIBS)
 
 tests_unit_test_sha256_SOURCES = tests/unit/test-sha256.c tests/unit/tap.h
 tests_unit_test_sha256_LDADD = librulecheck.a $(CJSON_LIBS)
+
+tests_unit_test_diag_SOURCES = tests/unit/test-diag.c tests/unit/tap.h
+tests_unit_test_diag_LDADD = librulecheck.a $(CJSON_LIBS)
 
 ## ---- the suite -----------------------------------------------------------
 
