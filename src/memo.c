@@ -33,8 +33,7 @@ void memo_key_put(struct memo_key *k, const void *p, size_t n)
 	k->len += n;
 }
 
-/* Seven bits a byte, the last byte below 128: most numbers in a key are
- * small, and keys are kept by the thousand. */
+/* A number as memo_key_num puts it, at P; returns the end. */
 static unsigned char *put_num(unsigned char *p, unsigned long long v)
 {
 	for (; v >= 0x80; v >>= 7)
@@ -43,26 +42,7 @@ static unsigned char *put_num(unsigned char *p, unsigned long long v)
 	return p;
 }
 
-void memo_key_num(struct memo_key *k, unsigned long long v)
-{
-	unsigned char *p = (unsigned char *)k->buf + k->len;
-
-	if (k->full || k->len + 10 > MEMO_MAX_KEY) {
-		k->full = 1;
-		return;
-	}
-	if (v < 0x80) { /* most are */
-		*p = (unsigned char)v;
-		k->len++;
-		return;
-	}
-	p = put_num(p, v);
-	k->len = (size_t)(p - (unsigned char *)k->buf);
-}
-
-/* The address of a kept text, as memo_key_bytes puts it: a 1, then the
- * address's bytes as they are. */
-static void put_kept(struct memo_key *k, const char *kept)
+void memo_key_kept(struct memo_key *k, const char *kept)
 {
 	memo_key_num(k, 1);
 	memo_key_put(k, &kept, sizeof(kept));
@@ -145,7 +125,7 @@ static void question_key(struct memo_key *k, const struct sym_query *q)
 		memo_key_num(k, (unsigned)g->want);
 		memo_key_num(k, (unsigned)g->literal);
 		if (g->key && g->key_kept)
-			put_kept(k, g->key);
+			memo_key_kept(k, g->key);
 		else if (g->key)
 			memo_key_bytes(k, g->key, g->key_len);
 		else
@@ -442,7 +422,7 @@ void memo_key_bytes(struct memo_key *k, const char *s, size_t n)
 	const char *kept = n > MEMO_INTERN_MIN ? memo_intern(s, n) : NULL;
 
 	if (kept) {
-		put_kept(k, kept);
+		memo_key_kept(k, kept);
 	} else {
 		memo_key_num(k, 0);
 		memo_key_text(k, s, n);
@@ -472,7 +452,7 @@ void memo_key_recent(struct memo_key *k, const char *s, size_t n)
 		recent_next = (recent_next + 1) % RECENT;
 	}
 	if (kept) {
-		put_kept(k, kept);
+		memo_key_kept(k, kept);
 	} else {
 		memo_key_num(k, 0);
 		memo_key_text(k, s, n);

@@ -23,7 +23,23 @@ struct memo_key {
 
 void memo_key_init(struct memo_key *k);
 void memo_key_put(struct memo_key *k, const void *p, size_t n);
-void memo_key_num(struct memo_key *k, unsigned long long v);
+
+/* V in seven bits a byte, the last byte below 128: most numbers in a
+ * key are small, and keys are kept by the thousand.  Inline: a question's
+ * key is a dozen of them. */
+static inline void memo_key_num(struct memo_key *k, unsigned long long v)
+{
+	unsigned char *p = (unsigned char *)k->buf + k->len;
+
+	if (k->full || k->len + 10 > MEMO_MAX_KEY) {
+		k->full = 1;
+		return;
+	}
+	for (; v >= 0x80; v >>= 7)
+		*p++ = (unsigned char)(v | 0x80);
+	*p++ = (unsigned char)v;
+	k->len = (size_t)(p - (unsigned char *)k->buf);
+}
 /* N bytes of S with their count, which tells them from what follows;
  * S may be NULL. */
 void memo_key_text(struct memo_key *k, const char *s, size_t n);
@@ -36,6 +52,10 @@ void memo_key_text(struct memo_key *k, const char *s, size_t n);
  * up. */
 #define MEMO_INTERN_MIN 40
 void memo_key_bytes(struct memo_key *k, const char *s, size_t n);
+
+/* KEPT, a copy memo_intern gave, as memo_key_bytes puts the bytes it
+ * holds: a 1, then the address's bytes as they are. */
+void memo_key_kept(struct memo_key *k, const char *kept);
 
 /* As memo_key_bytes, for bytes of any length that a thread puts in key
  * after key, such as the enabled checks: the last few are recognized by

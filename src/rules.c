@@ -483,10 +483,14 @@ static void compile_value(struct rule_file *rf, struct rule_object *obj,
 			  struct diag_list *d)
 {
 	const struct json_string *s = &v->member->value->str;
-	size_t chars = utf8_length(s->text, s->len);
+	/* never more characters than bytes: counted only when it matters */
+	size_t chars = s->len > 1024 ? utf8_length(s->text, s->len) : s->len;
 	struct expr_error err;
 	char msg[128];
 
+	/* looked up once here, not at every key that holds the text */
+	if (s->len > MEMO_INTERN_MIN)
+		v->kept = memo_intern(s->text, s->len);
 	if (chars > 1024) {
 		snprintf(msg, sizeof(msg), "expression of %zu characters is "
 			 "over the platform's limit of 1024%s", chars,

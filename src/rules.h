@@ -26,6 +26,8 @@ struct rule_value {
 				   shared with other files (memo_compiled)
 				   and is never changed */
 	int compiled;		/* the value is a string that compiled */
+	const char *kept;	/* the string's kept copy (memo_intern) when
+				   it is long enough to have one, or NULL */
 };
 
 struct rule_object {
