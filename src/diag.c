@@ -185,7 +185,12 @@ static int by_position(const void *pa, const void *pb)
 
 void diag_sort(struct diag_list *d)
 {
-	if (d->n > 1)
+	size_t i;
+
+	/* the checks mostly report in order already */
+	for (i = 1; i < d->n && by_position(&d->v[i - 1], &d->v[i]) < 0; i++)
+		;
+	if (i < d->n)
 		qsort(d->v, d->n, sizeof(*d->v), by_position);
 }
 

@@ -4,6 +4,7 @@
  * duplicate keys as events, and stops at the first fault with its span. */
 
 #include "json.h"
+#include "keep.h"
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -42,13 +43,33 @@ struct json_arena {
 	size_t next_size;
 };
 
+/* A thread keeps one chunk of the first size from one document to the
+ * next: a scan parses thousands of small documents, and most fit in it. */
+struct spare_chunk {
+	struct json_chunk *c;
+};
+
+static void spare_release(void *arg)
+{
+	free(((struct spare_chunk *)arg)->c);
+}
+
+static struct keep spare_chunks =
+	KEEP_INIT(sizeof(struct spare_chunk), spare_release);
+
 static struct json_chunk *chunk_new(size_t size, size_t used)
 {
-	struct json_chunk *c;
+	struct spare_chunk *spare;
+	struct json_chunk *c = NULL;
 
 	if (size > SIZE_MAX - sizeof(*c))
 		return NULL;
-	c = malloc(sizeof(*c) + size);
+	if (size == JSON_ARENA_FIRST && (spare = keep_get(&spare_chunks))) {
+		c = spare->c;
+		spare->c = NULL;
+	}
+	if (!c)
+		c = malloc(sizeof(*c) + size);
 	if (!c)
 		return NULL;
 	c->next = NULL;
@@ -114,13 +135,18 @@ static void *arena_dup(struct json_arena *a, const void *src, size_t n,
 
 static void arena_free(struct json_arena *a)
 {
+	struct spare_chunk *spare = NULL;
 	struct json_chunk *c, *next;
 
 	if (!a)
 		return;
 	for (c = a->head; c; c = next) {
 		next = c->next;
-		free(c);
+		if (c->size == JSON_ARENA_FIRST && !spare &&
+		    (spare = keep_get(&spare_chunks)) && !spare->c)
+			spare->c = c;
+		else
+			free(c);
 	}
 	free(a);
 }
