@@ -57,18 +57,38 @@ void report_doc_path(char *buf, size_t len, enum check_id check)
 
 /* A finding's lines are built in memory and written at once: one lock
  * of the stream instead of a dozen. */
+/* Output gathered before it goes to the stream: the findings of a file
+ * are written at once.  The file's name, escaped, and the position last
+ * printed are kept from one finding to the next. */
 struct line {
 	FILE *out;
-	char buf[4096];
+	char buf[8192];
 	size_t n;
+	unsigned flushes;
+	const struct src_file *named;	/* the file whose name is in NAME */
+	char name[1024];
+	size_t name_len;
 };
+
+static void line_init(struct line *l, FILE *out)
+{
+	l->out = out;
+	l->n = 0;
+	l->flushes = 0;
+	l->named = NULL;
+}
+
+static void line_flush(struct line *l)
+{
+	fwrite(l->buf, 1, l->n, l->out);
+	l->n = 0;
+	l->flushes++;
+}
 
 static void line_put(struct line *l, const char *s, size_t n)
 {
-	if (l->n + n > sizeof(l->buf)) {
-		fwrite(l->buf, 1, l->n, l->out);
-		l->n = 0;
-	}
+	if (l->n + n > sizeof(l->buf))
+		line_flush(l);
 	if (n > sizeof(l->buf)) {
 		fwrite(s, 1, n, l->out);
 		return;
@@ -136,44 +156,60 @@ static void line_text(struct line *l, const char *s)
 	}
 }
 
-static void print_gcc(struct report *r, const struct finding *f)
+/* The name of F's file into L, escaped once a file. */
+static void line_name(struct line *l, const struct src_file *f)
+{
+	size_t at = l->n;
+	unsigned flushes = l->flushes;
+
+	if (l->named == f) {
+		line_put(l, l->name, l->name_len);
+		return;
+	}
+	line_text(l, f->name);
+	l->named = NULL;
+	if (l->flushes == flushes && l->n - at <= sizeof(l->name)) {
+		l->name_len = l->n - at;
+		memcpy(l->name, l->buf + at, l->name_len);
+		l->named = f;
+	}
+}
+
+static void print_gcc(struct report *r, struct line *l,
+		      const struct finding *f)
 {
 	struct src_pos p = src_position(f->file, f->start);
 	const char *sev = check_severity_name(f->severity);
-	struct line l;
 
-	l.out = r->out;
-	l.n = 0;
 	if (r->color)
-		line_str(&l, COLOR_BOLD);
-	line_text(&l, f->file->name);
-	line_put(&l, ":", 1);
-	line_uint(&l, p.line);
-	line_put(&l, ":", 1);
-	line_uint(&l, p.column);
-	line_put(&l, ": ", 2);
+		line_str(l, COLOR_BOLD);
+	line_name(l, f->file);
+	line_put(l, ":", 1);
+	line_uint(l, p.line);
+	line_put(l, ":", 1);
+	line_uint(l, p.column);
+	line_put(l, ": ", 2);
 	if (r->color)
-		line_str(&l, severity_color[f->severity]);
-	line_str(&l, sev);
-	line_put(&l, ":", 1);
+		line_str(l, severity_color[f->severity]);
+	line_str(l, sev);
+	line_put(l, ":", 1);
 	if (r->color)
-		line_str(&l, COLOR_RESET COLOR_BOLD);
-	line_put(&l, " ", 1);
-	line_text(&l, f->message);
-	line_put(&l, " [", 2);
-	line_str(&l, check_table[f->check].id);
-	line_put(&l, "]", 1);
+		line_str(l, COLOR_RESET COLOR_BOLD);
+	line_put(l, " ", 1);
+	line_text(l, f->message);
+	line_put(l, " [", 2);
+	line_str(l, check_table[f->check].id);
+	line_put(l, "]", 1);
 	if (r->color)
-		line_str(&l, COLOR_RESET);
-	line_put(&l, "\n", 1);
+		line_str(l, COLOR_RESET);
+	line_put(l, "\n", 1);
 	if (f->witness) {
-		line_str(&l, "    witness (");
-		line_str(&l, f->principal);
-		line_put(&l, "): ", 3);
-		line_text(&l, f->witness);
-		line_put(&l, "\n", 1);
+		line_str(l, "    witness (");
+		line_str(l, f->principal);
+		line_put(l, "): ", 3);
+		line_text(l, f->witness);
+		line_put(l, "\n", 1);
 	}
-	fwrite(l.buf, 1, l.n, l.out);
 }
 
 static int is_lead(unsigned char c)
@@ -824,7 +860,8 @@ static void print_github(struct report *r, const struct finding *f)
 
 /* ---- the entry points ---------------------------------------------------- */
 
-static void report_one(struct report *r, const struct finding *f)
+static void report_one(struct report *r, struct line *l,
+		       const struct finding *f)
 {
 	switch (r->format) {
 	case REPORT_JSON:
@@ -837,17 +874,19 @@ static void report_one(struct report *r, const struct finding *f)
 		print_github(r, f);
 		break;
 	case REPORT_TTY:
-		print_gcc(r, f);
+		print_gcc(r, l, f);
+		line_flush(l); /* the excerpt is printed to the stream */
 		print_excerpt(r, f);
 		break;
 	default:
-		print_gcc(r, f);
+		print_gcc(r, l, f);
 		break;
 	}
 }
 
 void report_findings(struct report *r, const struct diag_list *d)
 {
+	struct line l;
 	size_t i;
 
 	for (i = 0; i < d->n; i++)
@@ -856,8 +895,11 @@ void report_findings(struct report *r, const struct diag_list *d)
 		checkstyle_findings(r, d);
 		return;
 	}
+	line_init(&l, r->out);
 	for (i = 0; i < d->n; i++)
-		report_one(r, &d->v[i]);
+		report_one(r, &l, &d->v[i]);
+	if (l.n)
+		line_flush(&l);
 }
 
 /* Print the document built by the JSON and SARIF formats. */
