@@ -662,6 +662,11 @@ static double string_to_number(struct eval_state *ev, const char *str,
 
 	while (p < end && (n = js_space(p, end)) > 0)
 		p += n;
+	/* No number starts with another ASCII byte: the engine's strings
+	 * mostly do, and need not be read to their end. */
+	if (p < end && *p < 0x80 && !(*p >= '0' && *p <= '9') && *p != '+' &&
+	    *p != '-' && *p != '.' && *p != 'I')
+		return NAN;
 	for (q = last = p; q < end;) {
 		n = js_space(q, end);
 		q += n ? n : 1;
