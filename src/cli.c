@@ -1137,6 +1137,8 @@ static void print_summary(struct cli *c)
 	}
 }
 
+static char out_buffer[64 << 10];
+
 static int check_paths(struct cli *c, int argc, char **argv)
 {
 	struct scan_list l = {0};
@@ -1150,6 +1152,8 @@ static int check_paths(struct cli *c, int argc, char **argv)
 			    "cannot be combined with --changed-since");
 	if (!c->format_set)
 		c->format = tty ? REPORT_TTY : REPORT_GCC;
+	if (!tty) /* a scan may write megabytes: fewer, larger writes */
+		setvbuf(stdout, out_buffer, _IOFBF, sizeof(out_buffer));
 	l.prune = prune_excluded;
 	l.prune_arg = c;
 	scan_prefetch(&l, argv + optind, (size_t)(argc - optind), c->jobs);

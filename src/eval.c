@@ -964,8 +964,11 @@ static const cJSON *json_member(const cJSON *obj, const char *key,
 {
 	const cJSON *c, *found = NULL;
 
+	/* the first byte first: every evaluation of the engine reads
+	 * members */
 	for (c = obj->child; c; c = c->next)
-		if (c->string && strlen(c->string) == len &&
+		if (c->string && c->string[0] == (len ? key[0] : '\0') &&
+		    strlen(c->string) == len &&
 		    memcmp(c->string, key, len) == 0)
 			found = c;
 	return found;
