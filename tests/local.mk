@@ -9,7 +9,8 @@ check_PROGRAMS = \
 	tests/unit/test-parse \
 	tests/unit/test-eval \
 	tests/unit/test-sha256 \
-	tests/unit/test-diag
+	tests/unit/test-diag \
+	tests/unit/test-hint
 
 tests_unit_test_json_SOURCES = tests/unit/test-json.c tests/unit/tap.h
 tests_unit_test_json_LDADD = librulecheck.a $(CJSON_LIBS)
@@ -25,6 +26,9 @@ tests_unit_test_sha256_LDADD = librulecheck.a $(CJSON_LIBS)
 
 tests_unit_test_diag_SOURCES = tests/unit/test-diag.c tests/unit/tap.h
 tests_unit_test_diag_LDADD = librulecheck.a $(CJSON_LIBS)
+
+tests_unit_test_hint_SOURCES = tests/unit/test-hint.c tests/unit/tap.h
+tests_unit_test_hint_LDADD = librulecheck.a $(CJSON_LIBS)
 
 ## ---- the suite -----------------------------------------------------------
 
