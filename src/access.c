@@ -2,6 +2,7 @@
  * engine about one rule object: which class an operation admits, whether
  * a write reaches further than the read, whether a sub-expression matters.
  * Every finding that claims access carries the engine's witness. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -139,11 +140,51 @@ static unsigned long long tree_size(const struct ast_node *n)
  * its rules are; *COST receives the weight of one evaluation. */
 /* What ask() knows of the goal expression E: when E is a rule of the
  * object in hand, its key and size; else NULL. */
+/* The kept keys of the trees of recent texts, on each thread: a text's
+ * tree, and so its key, is the same in every file that holds the text.
+ * A long text is known by the address of its kept copy, which stays the
+ * same for the whole run; a short one, which has none, by its bytes. */
+#define TREES_SEEN 256
+
+static _Thread_local struct tree_seen {
+	const char *kept;		/* the text's kept copy, or NULL */
+	char text[MEMO_INTERN_MIN + 1]; /* else the text */
+	size_t text_len;
+	const char *key; /* the tree's key, a kept copy; NULL: none */
+	size_t len;
+	unsigned long long size;
+} trees_seen[TREES_SEEN];
+
+/* The slot of the text of V, and whether it holds that text. */
+static struct tree_seen *tree_slot(const struct rule_value *v, int *hit)
+{
+	const struct json_string *s = &v->member->value->str;
+	struct tree_seen *seen;
+	uint64_t h = 0xcbf29ce484222325u;
+	size_t i;
+
+	if (v->kept) {
+		seen = &trees_seen[((uintptr_t)v->kept >> 4) % TREES_SEEN];
+		*hit = seen->key && seen->kept == v->kept;
+		return seen;
+	}
+	if (s->len > MEMO_INTERN_MIN)
+		return NULL; /* the memo keeps no more texts */
+	for (i = 0; i < s->len; i++)
+		h = (h ^ (unsigned char)s->text[i]) * 0x100000001b3u;
+	seen = &trees_seen[(h ^ h >> 32) % TREES_SEEN];
+	*hit = seen->key && !seen->kept && seen->text_len == s->len &&
+	       memcmp(seen->text, s->text, s->len) == 0;
+	return seen;
+}
+
 static const struct tree *known_tree(struct ctx *c, const struct ast_node *e)
 {
+	struct tree_seen *seen;
 	struct memo_key k;
 	struct tree *t;
 	size_t i;
+	int hit = 0;
 
 	if (!e || !c->obj)
 		return NULL;
@@ -154,11 +195,19 @@ static const struct tree *known_tree(struct ctx *c, const struct ast_node *e)
 		;
 	if (i == c->obj->nvalues || c->ntrees == COUNT(c->trees))
 		return NULL;
+	t = &c->trees[c->ntrees++];
+	t->ast = e;
+	t->own = NULL;
+	seen = tree_slot(&c->obj->values[i], &hit);
+	if (seen && hit) {
+		t->key = seen->key;
+		t->len = seen->len;
+		t->size = seen->size;
+		return t;
+	}
 	memo_key_init(&k);
 	memo_tree_key(&k, e);
-	t = &c->trees[c->ntrees];
 	t->key = NULL;
-	t->own = NULL;
 	t->len = 0;
 	if (!k.full) {
 		/* Interned as memo_key_bytes would intern it at every
@@ -174,9 +223,20 @@ static const struct tree *known_tree(struct ctx *c, const struct ast_node *e)
 		}
 		t->len = k.len;
 	}
-	t->ast = e;
 	t->size = tree_size(e);
-	c->ntrees++;
+	if (seen && t->key && !t->own) {
+		const struct rule_value *v = &c->obj->values[i];
+		const struct json_string *text = &v->member->value->str;
+
+		seen->kept = v->kept;
+		if (!seen->kept) {
+			memcpy(seen->text, text->text, text->len);
+			seen->text_len = text->len;
+		}
+		seen->key = t->key;
+		seen->len = t->len;
+		seen->size = t->size;
+	}
 	return t;
 }
 
