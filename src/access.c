@@ -155,55 +155,49 @@ static _Thread_local struct tree_seen {
 	unsigned long long size;
 } trees_seen[TREES_SEEN];
 
-/* The slot of the text of V, and whether it holds that text. */
-static struct tree_seen *tree_slot(const struct rule_value *v, int *hit)
+/* The slot of TEXT, of LEN bytes, whose kept copy is KEPT (NULL: none),
+ * and whether it holds that text. */
+static struct tree_seen *tree_slot(const char *kept, const char *text,
+				   size_t len, int *hit)
 {
-	const struct json_string *s = &v->member->value->str;
 	struct tree_seen *seen;
 	uint64_t h = 0xcbf29ce484222325u;
 	size_t i;
 
-	if (v->kept) {
-		seen = &trees_seen[((uintptr_t)v->kept >> 4) % TREES_SEEN];
-		*hit = seen->key && seen->kept == v->kept;
+	if (kept) {
+		seen = &trees_seen[((uintptr_t)kept >> 4) % TREES_SEEN];
+		*hit = seen->key && seen->kept == kept;
 		return seen;
 	}
-	if (s->len > MEMO_INTERN_MIN)
+	*hit = 0;
+	if (len > MEMO_INTERN_MIN)
 		return NULL; /* the memo keeps no more texts */
-	for (i = 0; i < s->len; i++)
-		h = (h ^ (unsigned char)s->text[i]) * 0x100000001b3u;
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)text[i]) * 0x100000001b3u;
 	seen = &trees_seen[(h ^ h >> 32) % TREES_SEEN];
-	*hit = seen->key && !seen->kept && seen->text_len == s->len &&
-	       memcmp(seen->text, s->text, s->len) == 0;
+	*hit = seen->key && !seen->kept && seen->text_len == len &&
+	       memcmp(seen->text, text, len) == 0;
 	return seen;
 }
 
-static const struct tree *known_tree(struct ctx *c, const struct ast_node *e)
+/* Fill in T for the tree E compiled from TEXT, of LEN bytes, whose kept
+ * copy is KEPT (NULL: none): its key, kept when the memo keeps it, and
+ * its size. */
+static void tree_of_text(struct tree *t, const struct ast_node *e,
+			 const char *kept, const char *text, size_t len)
 {
 	struct tree_seen *seen;
 	struct memo_key k;
-	struct tree *t;
-	size_t i;
-	int hit = 0;
+	int hit;
 
-	if (!e || !c->obj)
-		return NULL;
-	for (i = 0; i < c->ntrees; i++)
-		if (c->trees[i].ast == e)
-			return &c->trees[i];
-	for (i = 0; i < c->obj->nvalues && c->obj->values[i].ast != e; i++)
-		;
-	if (i == c->obj->nvalues || c->ntrees == COUNT(c->trees))
-		return NULL;
-	t = &c->trees[c->ntrees++];
 	t->ast = e;
 	t->own = NULL;
-	seen = tree_slot(&c->obj->values[i], &hit);
+	seen = tree_slot(kept, text, len, &hit);
 	if (seen && hit) {
 		t->key = seen->key;
 		t->len = seen->len;
 		t->size = seen->size;
-		return t;
+		return;
 	}
 	memo_key_init(&k);
 	memo_tree_key(&k, e);
@@ -225,18 +219,36 @@ static const struct tree *known_tree(struct ctx *c, const struct ast_node *e)
 	}
 	t->size = tree_size(e);
 	if (seen && t->key && !t->own) {
-		const struct rule_value *v = &c->obj->values[i];
-		const struct json_string *text = &v->member->value->str;
-
-		seen->kept = v->kept;
-		if (!seen->kept) {
-			memcpy(seen->text, text->text, text->len);
-			seen->text_len = text->len;
+		seen->kept = kept;
+		if (!kept) {
+			memcpy(seen->text, text, len);
+			seen->text_len = len;
 		}
 		seen->key = t->key;
 		seen->len = t->len;
 		seen->size = t->size;
 	}
+}
+
+static const struct tree *known_tree(struct ctx *c, const struct ast_node *e)
+{
+	const struct rule_value *v;
+	struct tree *t;
+	size_t i;
+
+	if (!e || !c->obj)
+		return NULL;
+	for (i = 0; i < c->ntrees; i++)
+		if (c->trees[i].ast == e)
+			return &c->trees[i];
+	for (i = 0; i < c->obj->nvalues && c->obj->values[i].ast != e; i++)
+		;
+	if (i == c->obj->nvalues || c->ntrees == COUNT(c->trees))
+		return NULL;
+	v = &c->obj->values[i];
+	t = &c->trees[c->ntrees++];
+	tree_of_text(t, e, v->kept, v->member->value->str.text,
+		     v->member->value->str.len);
 	return t;
 }
 
@@ -989,6 +1001,7 @@ static enum sym_result allows_with(struct ctx *c, const char *op,
 	struct expr_error err;
 	struct sym_goal g[2];
 	struct sym_query q;
+	struct tree t = {0};
 	enum sym_result r = SYM_UNKNOWN;
 
 	if (!access_goal(c->obj, op, &g[0]) || (!g[0].expr && !g[0].literal))
@@ -1004,12 +1017,19 @@ static enum sym_result allows_with(struct ctx *c, const char *op,
 	}
 	if (!g[1].expr)
 		goto out;
+	if (!arena) { /* a kept tree: its key is made once a text */
+		tree_of_text(&t, g[1].expr, memo_intern(text, len), text, len);
+		g[1].key = t.key;
+		g[1].key_len = t.len;
+		g[1].key_kept = t.key && !t.own;
+	}
 	memset(&q, 0, sizeof(q));
 	q.cls = SYM_ANY;
 	q.goals = g;
 	q.ngoals = 2;
 	r = ask(c, text, &q, w);
 out:
+	free(t.own);
 	ast_arena_free(arena);
 	return r;
 }
