@@ -65,6 +65,7 @@ struct line {
 	char buf[8192];
 	size_t n;
 	unsigned flushes;
+	struct src_cursor cursor;
 	const struct src_file *named;	/* the file whose name is in NAME */
 	char name[1024];
 	size_t name_len;
@@ -75,6 +76,7 @@ static void line_init(struct line *l, FILE *out)
 	l->out = out;
 	l->n = 0;
 	l->flushes = 0;
+	l->cursor.f = NULL;
 	l->named = NULL;
 }
 
@@ -85,12 +87,22 @@ static void line_flush(struct line *l)
 	l->flushes++;
 }
 
-static void line_put(struct line *l, const char *s, size_t n)
+static void line_put_slow(struct line *l, const char *s, size_t n)
 {
-	if (l->n + n > sizeof(l->buf))
-		line_flush(l);
+	line_flush(l);
 	if (n > sizeof(l->buf)) {
 		fwrite(s, 1, n, l->out);
+		return;
+	}
+	memcpy(l->buf, s, n);
+	l->n = n;
+}
+
+/* Inline: a finding's line is a dozen pieces, most of a byte or two. */
+static inline void line_put(struct line *l, const char *s, size_t n)
+{
+	if (l->n + n > sizeof(l->buf)) {
+		line_put_slow(l, s, n);
 		return;
 	}
 	memcpy(l->buf + l->n, s, n);
@@ -178,7 +190,7 @@ static void line_name(struct line *l, const struct src_file *f)
 static void print_gcc(struct report *r, struct line *l,
 		      const struct finding *f)
 {
-	struct src_pos p = src_position(f->file, f->start);
+	struct src_pos p = src_position_from(&l->cursor, f->file, f->start);
 	const char *sev = check_severity_name(f->severity);
 
 	if (r->color)

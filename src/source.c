@@ -236,26 +236,28 @@ size_t src_char_len(const unsigned char *s, size_t avail)
 	return n;
 }
 
-/* The number of characters that end at or before TO, counted from FROM;
- * an offset inside a character thus gets that character's column. */
-static size_t src_count_chars(const struct src_file *f, size_t from,
+/* The number of characters that end at or before TO, counted from
+ * *FROM, which moves to the end of the last of them: an offset inside a
+ * character thus gets that character's column. */
+static size_t src_count_chars(const struct src_file *f, size_t *from,
 			      size_t to)
 {
 	const unsigned char *s = (const unsigned char *)f->buf;
-	size_t chars = 0, n;
+	size_t chars = 0, at = *from, n;
 
-	while (from < to) {
-		if (s[from] < 0x80) { /* most are */
-			from++;
+	while (at < to) {
+		if (s[at] < 0x80) { /* most are */
+			at++;
 			chars++;
 			continue;
 		}
-		n = src_char_len(s + from, f->len - from);
-		if (from + n > to)
+		n = src_char_len(s + at, f->len - at);
+		if (at + n > to)
 			break;
-		from += n;
+		at += n;
 		chars++;
 	}
+	*from = at;
 	return chars;
 }
 
@@ -266,20 +268,41 @@ static size_t src_clamp(const struct src_file *f, size_t offset)
 	return offset < f->bom ? f->bom : offset;
 }
 
-struct src_pos src_position(const struct src_file *f, size_t offset)
+struct src_pos src_position_from(struct src_cursor *c,
+				 const struct src_file *f, size_t offset)
 {
 	struct src_pos pos = { 1, 1 };
-	size_t line, chars;
+	size_t line, chars, from;
 
 	if (!f->nlines)
 		return pos;
 	offset = src_clamp(f, offset);
-	line = src_find_line(f, offset);
-	chars = src_count_chars(f, f->line_starts[line], offset);
-
+	if (c && c->f == f && offset >= c->at &&
+	    (c->line + 1 == f->nlines ||
+	     offset < f->line_starts[c->line + 1])) {
+		line = c->line;
+		from = c->at;
+		chars = c->chars;
+	} else {
+		line = src_find_line(f, offset);
+		from = f->line_starts[line];
+		chars = 0;
+	}
+	chars += src_count_chars(f, &from, offset);
+	if (c) {
+		c->f = f;
+		c->line = line;
+		c->at = from;
+		c->chars = chars;
+	}
 	pos.line = line < UINT_MAX ? (unsigned)line + 1 : UINT_MAX;
 	pos.column = chars < UINT_MAX ? (unsigned)chars + 1 : UINT_MAX;
 	return pos;
+}
+
+struct src_pos src_position(const struct src_file *f, size_t offset)
+{
+	return src_position_from(NULL, f, offset);
 }
 
 const char *src_line(const struct src_file *f, size_t offset, size_t *len)

@@ -35,6 +35,21 @@ int src_from_memory(struct src_file *f, const char *name,
 
 struct src_pos src_position(const struct src_file *f, size_t offset);
 
+/* Where the last position asked through it was found: positions asked
+ * in order of offset, as findings are printed, are counted on from
+ * there instead of from the start of their line.  F NULL: none yet. */
+struct src_cursor {
+	const struct src_file *f;
+	size_t line;
+	size_t at;	/* a character boundary of that line */
+	size_t chars;	/* the characters from the line's start to AT */
+};
+
+/* src_position, with the help of the cursor C (NULL: none), which it
+ * moves to OFFSET. */
+struct src_pos src_position_from(struct src_cursor *c,
+				 const struct src_file *f, size_t offset);
+
 /* The index of the line of F holding OFFSET (0 without lines). */
 size_t src_find_line(const struct src_file *f, size_t offset);
 

@@ -116,6 +116,41 @@ static void test_columns(void)
 	src_free(&f);
 }
 
+/* Positions asked through a cursor, in order or not, across lines,
+ * multi-byte and invalid characters, equal those asked afresh. */
+static void test_cursor(void)
+{
+	static const char text[] = "\xef\xbb\xbf{\"a\xe4\xb8\xad\": \"\xff\xc3\xa9x\"\r\n"
+				   "  \"\xf0\x9f\x98\x80\": [1, 2]\r"
+				   "\n\n\t\"\xe4\xb8\": \"\xc3\"}";
+	struct src_cursor c = {0};
+	struct src_pos a, b;
+	struct src_file f;
+	size_t len = sizeof(text) - 1, i, bad = 0, n = 0;
+	unsigned seed = 3;
+
+	src_from_memory(&f, "mem", text, len);
+	for (i = 0; i <= len + 2; i++, n++) {
+		a = src_position_from(&c, &f, i);
+		b = src_position(&f, i);
+		bad += a.line != b.line || a.column != b.column;
+	}
+	for (i = 0; i < 2000; i++, n++) {
+		size_t at;
+
+		seed = seed * 1103515245u + 12345u;
+		at = (seed >> 16) % (len + 3);
+		if (i % 3) /* mostly onwards, as findings come */
+			at = c.at + (seed >> 8) % 5;
+		a = src_position_from(&c, &f, at);
+		b = src_position(&f, at);
+		bad += a.line != b.line || a.column != b.column;
+	}
+	ok(bad == 0, "%zu positions through a cursor equal those found "
+	   "afresh", n);
+	src_free(&f);
+}
+
 static void test_bisection(void)
 {
 	enum { LINES = 100000 };
@@ -680,6 +715,7 @@ int main(void)
 {
 	test_line_breaks();
 	test_columns();
+	test_cursor();
 	test_bisection();
 	test_load();
 	test_comments();
