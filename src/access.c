@@ -36,6 +36,7 @@ struct ctx {
 	const struct rule_object *obj;
 	const char *const *ops;
 	size_t nops;
+	const struct rule_value *effective[MAX_OPS]; /* of each operation */
 	enum access_class widest[MAX_OPS];
 	struct sym_witness witness[MAX_OPS];
 	int text_witness;	/* witnesses are only printed: their text
@@ -725,8 +726,7 @@ static void ops_of_value(struct ctx *c, const struct rule_value *v,
 	int idx[MAX_OPS];
 
 	for (i = 0; i < c->nops; i++)
-		if (is_write_op(c->ops[i]) &&
-		    rules_effective(c->obj, c->ops[i]) == v)
+		if (is_write_op(c->ops[i]) && c->effective[i] == v)
 			idx[n++] = (int)i;
 	*first = n ? idx[0] : -1;
 	out[0] = '\0';
@@ -751,8 +751,7 @@ static enum access_class value_class(struct ctx *c, const struct rule_value *v,
 
 	*at = -1;
 	for (i = 0; i < c->nops; i++) {
-		if (!is_write_op(c->ops[i]) ||
-		    rules_effective(c->obj, c->ops[i]) != v)
+		if (!is_write_op(c->ops[i]) || c->effective[i] != v)
 			continue;
 		if (c->widest[i] < best || (*at < 0 &&
 					    c->widest[i] == ACCESS_UNKNOWN)) {
@@ -1109,7 +1108,7 @@ static const char *first_op(const struct ctx *c, const struct rule_value *v)
 	size_t i;
 
 	for (i = 0; i < c->nops; i++)
-		if (rules_effective(c->obj, c->ops[i]) == v)
+		if (c->effective[i] == v)
 			return c->ops[i];
 	return NULL;
 }
@@ -1208,7 +1207,7 @@ static void literal_identity(struct ctx *c, const struct ast_node *n,
 	no = ast_new(arena, AST_BOOL, n->start, n->end);
 	copy = copy_tree(arena, ls->v->ast, NULL, 0, n, no);
 	for (i = 0, r = SYM_UNSAT; i < c->nops && r != SYM_SAT; i++) {
-		if (rules_effective(c->obj, c->ops[i]) != ls->v)
+		if (c->effective[i] != ls->v)
 			continue;
 		memset(g, 0, sizeof(g));
 		g[0].expr = ls->v->ast;
@@ -1249,7 +1248,7 @@ static enum sym_result any_request(struct ctx *c, const struct rule_value *v,
 	size_t i;
 
 	for (i = 0; i < c->nops; i++) {
-		if (rules_effective(c->obj, c->ops[i]) != v)
+		if (c->effective[i] != v)
 			continue;
 		memset(&g, 0, sizeof(g));
 		g.expr = e;
@@ -1308,7 +1307,7 @@ static int equivalent(struct ctx *c, const struct rule_value *v,
 	int k;
 
 	for (i = 0; i < c->nops; i++) {
-		if (rules_effective(c->obj, c->ops[i]) != v)
+		if (c->effective[i] != v)
 			continue;
 		for (k = 0; k < 4; k++) {
 			memset(g, 0, sizeof(g));
@@ -1541,13 +1540,24 @@ static void report_unknown(struct ctx *c)
 			     "where it gave up%s", "");
 }
 
-static void start_object(struct ctx *c, const struct rule_object *obj)
+/* OBJ is the object in hand, with its operations and the value that
+ * decides each, which the checks ask for again and again. */
+static void set_object(struct ctx *c, const struct rule_object *obj)
 {
 	size_t i;
 
 	c->obj = obj;
-	c->nunknown = 0;
 	access_ops(obj->kind, &c->ops, &c->nops);
+	for (i = 0; i < c->nops; i++)
+		c->effective[i] = rules_effective(obj, c->ops[i]);
+}
+
+static void start_object(struct ctx *c, const struct rule_object *obj)
+{
+	size_t i;
+
+	set_object(c, obj);
+	c->nunknown = 0;
 	for (i = 0; i < c->nops; i++)
 		c->widest[i] = widest(c, c->ops[i], &c->witness[i]);
 }
@@ -1651,7 +1661,7 @@ static struct memo_key *value_key(const struct ctx *c,
 	if (!k)
 		return NULL;
 	for (i = 0; i < c->nops; i++)
-		if (rules_effective(c->obj, c->ops[i]) == v)
+		if (c->effective[i] == v)
 			ops |= 1u << i;
 	memo_key_num(k, ops);
 	key_value(k, v);
@@ -1842,8 +1852,7 @@ void access_role_docs(struct diag_list *d, const struct rule_file *rf,
 	c.rf = rf;
 	c.summary = summary;
 	for (i = 0; i < rf->nobjects; i++) {
-		c.obj = &rf->objects[i];
-		access_ops(c.obj->kind, &c.ops, &c.nops);
+		set_object(&c, &rf->objects[i]);
 		for (j = 0; j < c.obj->nvalues; j++) {
 			const struct rule_value *v = &c.obj->values[j];
 
