@@ -245,9 +245,14 @@ static int is_ident_char(char c)
 static int mentions_root(const char *text, size_t len, const char *root)
 {
 	size_t n = strlen(root), i;
+	const char *p;
 
 	for (i = 0; i + n <= len; i++) {
-		if (text[i] != root[0] || memcmp(text + i, root, n) != 0)
+		p = memchr(text + i, root[0], len - n + 1 - i);
+		if (!p)
+			return 0;
+		i = (size_t)(p - text);
+		if (memcmp(p, root, n) != 0)
 			continue;
 		if (i > 0 && (is_ident_char(text[i - 1]) || text[i - 1] == '.'))
 			continue;
