@@ -1649,6 +1649,28 @@ static struct memo_key *object_key(const struct ctx *c, char tag,
 	return k;
 }
 
+/* The key of the summary of the object in hand: the values deciding
+ * its operations OPS, the only ones the summary asks about, so that
+ * objects differing elsewhere share it. */
+static struct memo_key *summary_key(const struct ctx *c,
+				    const char *const *ops, size_t nops,
+				    struct memo_key *room)
+{
+	struct memo_key *k = key_start(c, 's', room);
+	const struct rule_value *v;
+	size_t i;
+
+	if (!k)
+		return NULL;
+	for (i = 0; i < nops; i++) {
+		v = rules_effective(c->obj, ops[i]);
+		memo_key_num(k, v != NULL);
+		if (v)
+			key_value(k, v);
+	}
+	return k;
+}
+
 /* The key of value V: the operations it decides, and itself. */
 static struct memo_key *value_key(const struct ctx *c,
 				  const struct rule_value *v,
@@ -1885,7 +1907,7 @@ void access_summarize(struct access_summary *s, const struct rule_file *rf,
 		best = ACCESS_NOBODY;
 		forget_trees(&c);
 		c.obj = obj;
-		key = object_key(&c, 's', &room);
+		key = summary_key(&c, ops, COUNT(ops), &room);
 		kept = key ? memo_verdict_get(key) : NULL;
 		if (kept && replay(&c, kept, NULL)) {
 			best = (enum access_class)kept->result;
