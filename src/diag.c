@@ -28,6 +28,7 @@ struct diag_block {
 #define DIAG_BLOCK_MIN 2048
 #define DIAG_BLOCK_MAX 65536
 
+/* LEN bytes for a text of D, until D is freed. */
 static char *room(struct diag_list *d, size_t len)
 {
 	struct diag_block *b = d->texts, *own;

@@ -55,11 +55,10 @@ void report_doc_path(char *buf, size_t len, enum check_id check)
 	snprintf(buf, len, "doc/checks/%s.md", check_table[check].id);
 }
 
-/* A finding's lines are built in memory and written at once: one lock
- * of the stream instead of a dozen. */
-/* Output gathered before it goes to the stream: the findings of a file
- * are written at once.  The file's name, escaped, and the position last
- * printed are kept from one finding to the next. */
+/* Output gathered in memory before it goes to the stream: the findings
+ * of a file are written at once, not a dozen pieces a line.  The file's
+ * name, escaped, and the position last printed are kept from one
+ * finding to the next. */
 struct line {
 	FILE *out;
 	char buf[8192];
