@@ -261,22 +261,11 @@ static void fail(struct eval_state *ev, const struct ast_node *n,
  * the next: most evaluations need no more, and the engine runs hundreds
  * of thousands of them, for which malloc and free cost more than the
  * arena saved. */
-struct spare_block {
-	struct eval_block *b;
-};
-
-static void spare_release(void *arg)
-{
-	free(((struct spare_block *)arg)->b);
-}
-
-static struct keep spare_blocks =
-	KEEP_INIT(sizeof(struct spare_block), spare_release);
+static struct keep spare_blocks = KEEP_SPARE_INIT;
 
 static struct eval_block *block_new(struct eval_state *ev, size_t need)
 {
 	size_t size = need > EVAL_BLOCK_SIZE ? need : EVAL_BLOCK_SIZE;
-	struct spare_block *spare;
 	struct eval_block *b = NULL;
 
 	if (size > EVAL_MAX_MEMORY || ev->total + size > EVAL_MAX_MEMORY) {
@@ -284,10 +273,8 @@ static struct eval_block *block_new(struct eval_state *ev, size_t need)
 		     EVAL_MAX_MEMORY >> 20);
 		return NULL;
 	}
-	if (size == EVAL_BLOCK_SIZE && (spare = keep_get(&spare_blocks))) {
-		b = spare->b;
-		spare->b = NULL;
-	}
+	if (size == EVAL_BLOCK_SIZE)
+		b = keep_spare_take(&spare_blocks);
 	if (!b)
 		b = malloc(sizeof(*b) + size);
 	if (!b) {
@@ -323,13 +310,11 @@ static void *arena_alloc(struct eval_state *ev, size_t n)
 static void arena_free(struct eval_state *ev)
 {
 	struct eval_block *b = ev->head, *prev;
-	struct spare_block *spare = NULL;
 
 	while (b) {
 		prev = b->prev;
-		if (b->size == EVAL_BLOCK_SIZE && !spare &&
-		    (spare = keep_get(&spare_blocks)) && !spare->b)
-			spare->b = b;
+		if (b->size == EVAL_BLOCK_SIZE)
+			keep_spare_give(&spare_blocks, b);
 		else
 			free(b);
 		b = prev;

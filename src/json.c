@@ -45,29 +45,16 @@ struct json_arena {
 
 /* A thread keeps one chunk of the first size from one document to the
  * next: a scan parses thousands of small documents, and most fit in it. */
-struct spare_chunk {
-	struct json_chunk *c;
-};
-
-static void spare_release(void *arg)
-{
-	free(((struct spare_chunk *)arg)->c);
-}
-
-static struct keep spare_chunks =
-	KEEP_INIT(sizeof(struct spare_chunk), spare_release);
+static struct keep spare_chunks = KEEP_SPARE_INIT;
 
 static struct json_chunk *chunk_new(size_t size, size_t used)
 {
-	struct spare_chunk *spare;
 	struct json_chunk *c = NULL;
 
 	if (size > SIZE_MAX - sizeof(*c))
 		return NULL;
-	if (size == JSON_ARENA_FIRST && (spare = keep_get(&spare_chunks))) {
-		c = spare->c;
-		spare->c = NULL;
-	}
+	if (size == JSON_ARENA_FIRST)
+		c = keep_spare_take(&spare_chunks);
 	if (!c)
 		c = malloc(sizeof(*c) + size);
 	if (!c)
@@ -135,16 +122,14 @@ static void *arena_dup(struct json_arena *a, const void *src, size_t n,
 
 static void arena_free(struct json_arena *a)
 {
-	struct spare_chunk *spare = NULL;
 	struct json_chunk *c, *next;
 
 	if (!a)
 		return;
 	for (c = a->head; c; c = next) {
 		next = c->next;
-		if (c->size == JSON_ARENA_FIRST && !spare &&
-		    (spare = keep_get(&spare_chunks)) && !spare->c)
-			spare->c = c;
+		if (c->size == JSON_ARENA_FIRST)
+			keep_spare_give(&spare_chunks, c);
 		else
 			free(c);
 	}

@@ -75,3 +75,29 @@ void *keep_get(struct keep *k)
 	pthread_mutex_unlock(&k->lock);
 	return b->data;
 }
+
+void keep_spare_release(void *block)
+{
+	free(*(void **)block);
+}
+
+void *keep_spare_take(struct keep *k)
+{
+	void **spare = keep_get(k), *p;
+
+	if (!spare)
+		return NULL;
+	p = *spare;
+	*spare = NULL;
+	return p;
+}
+
+void keep_spare_give(struct keep *k, void *p)
+{
+	void **spare = keep_get(k);
+
+	if (spare && !*spare)
+		*spare = p;
+	else
+		free(p);
+}

@@ -26,4 +26,16 @@ struct keep {
 /* The calling thread's block of K, or NULL when none can be had. */
 void *keep_get(struct keep *k);
 
+/* A spare: one allocation a thread keeps for the next time it needs one
+ * of the same size, such as the first block of an arena that is made
+ * and freed hundreds of thousands of times.  K is KEEP_SPARE_INIT. */
+#define KEEP_SPARE_INIT KEEP_INIT(sizeof(void *), keep_spare_release)
+void keep_spare_release(void *block);
+
+/* The calling thread's spare, now the caller's, or NULL. */
+void *keep_spare_take(struct keep *k);
+
+/* P as the calling thread's spare, or freed when it has one. */
+void keep_spare_give(struct keep *k, void *p);
+
 #endif
