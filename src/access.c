@@ -1626,10 +1626,8 @@ static void key_value(struct memo_key *k, const struct rule_value *v)
 	memo_key_text(k, v->key, strlen(v->key));
 	memo_key_num(k, (unsigned)n->type | (unsigned)v->member->shadowed << 8 |
 				(unsigned)(v->ast != NULL) << 9);
-	if (n->type == JSON_STRING && v->kept)
-		memo_key_kept(k, v->kept);
-	else if (n->type == JSON_STRING)
-		memo_key_bytes(k, n->str.text, n->str.len);
+	if (n->type == JSON_STRING)
+		memo_key_bytes(k, n->str.text, n->str.len, v->kept);
 }
 
 /* The key of the object in hand, under TAG: whether it is the wildcard

@@ -42,10 +42,7 @@ static void lint_key(struct memo_key *k, const struct diag_list *d,
 	memo_key_put(k, "l", 1);
 	memo_key_num(k, (unsigned)kind);
 	memo_key_text(k, v->key, strlen(v->key));
-	if (v->kept)
-		memo_key_kept(k, v->kept);
-	else
-		memo_key_bytes(k, str->text, str->len);
+	memo_key_bytes(k, str->text, str->len, v->kept);
 	memo_key_recent(k, (const char *)d->enabled, sizeof(d->enabled));
 	memo_key_recent(k, (const char *)d->severity, sizeof(d->severity));
 }

@@ -33,16 +33,9 @@ void memo_key_put(struct memo_key *k, const void *p, size_t n)
 	k->len += n;
 }
 
-/* A number as memo_key_num puts it, at P; returns the end. */
-static unsigned char *put_num(unsigned char *p, unsigned long long v)
-{
-	for (; v >= 0x80; v >>= 7)
-		*p++ = (unsigned char)(v | 0x80);
-	*p++ = (unsigned char)v;
-	return p;
-}
-
-void memo_key_kept(struct memo_key *k, const char *kept)
+/* KEPT, a copy memo_intern gave: a 1, then the address's bytes as they
+ * are. */
+static void key_kept(struct memo_key *k, const char *kept)
 {
 	memo_key_num(k, 1);
 	memo_key_put(k, &kept, sizeof(kept));
@@ -83,14 +76,14 @@ static void put_node(struct memo_key *k, const struct ast_node *n)
 	*p++ = (unsigned char)n->quote;
 	*p++ = (unsigned char)((n->boolean != 0) | number << 1 |
 			       (n->text != NULL) << 2 | (n->flags != NULL) << 3);
-	p = put_num(p, n->nlist);
+	p = memo_num_at(p, n->nlist);
 	if (number) {
 		memcpy(p, &n->number, sizeof(n->number));
 		p += sizeof(n->number);
 	}
-	p = put_num(p, tlen);
+	p = memo_num_at(p, tlen);
 	memcpy(p, n->text ? n->text : "", tlen);
-	p = put_num(p + tlen, flen);
+	p = memo_num_at(p + tlen, flen);
 	memcpy(p, n->flags ? n->flags : "", flen);
 	k->len = (size_t)(p + flen - (unsigned char *)k->buf);
 	put_node(k, n->a);
@@ -124,10 +117,9 @@ static void question_key(struct memo_key *k, const struct sym_query *q)
 		memo_key_text(k, g->op, g->op ? strlen(g->op) : 0);
 		memo_key_num(k, (unsigned)g->want);
 		memo_key_num(k, (unsigned)g->literal);
-		if (g->key && g->key_kept)
-			memo_key_kept(k, g->key);
-		else if (g->key)
-			memo_key_bytes(k, g->key, g->key_len);
+		if (g->key)
+			memo_key_bytes(k, g->key, g->key_len,
+				       g->key_kept ? g->key : NULL);
 		else
 			put_node(k, g->expr);
 	}
@@ -417,12 +409,13 @@ const char *memo_intern(const char *s, size_t len)
 	return kept;
 }
 
-void memo_key_bytes(struct memo_key *k, const char *s, size_t n)
+void memo_key_bytes(struct memo_key *k, const char *s, size_t n,
+		    const char *kept)
 {
-	const char *kept = n > MEMO_INTERN_MIN ? memo_intern(s, n) : NULL;
-
+	if (!kept && n > MEMO_INTERN_MIN)
+		kept = memo_intern(s, n);
 	if (kept) {
-		memo_key_kept(k, kept);
+		key_kept(k, kept);
 	} else {
 		memo_key_num(k, 0);
 		memo_key_text(k, s, n);
@@ -452,7 +445,7 @@ void memo_key_recent(struct memo_key *k, const char *s, size_t n)
 		recent_next = (recent_next + 1) % RECENT;
 	}
 	if (kept) {
-		memo_key_kept(k, kept);
+		key_kept(k, kept);
 	} else {
 		memo_key_num(k, 0);
 		memo_key_text(k, s, n);

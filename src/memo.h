@@ -24,9 +24,20 @@ struct memo_key {
 void memo_key_init(struct memo_key *k);
 void memo_key_put(struct memo_key *k, const void *p, size_t n);
 
-/* V in seven bits a byte, the last byte below 128: most numbers in a
- * key are small, and keys are kept by the thousand.  Inline: a question's
- * key is a dozen of them. */
+/* V at P in seven bits a byte, the last byte below 128, at most 10
+ * bytes: most numbers in a key are small, and keys are kept by the
+ * thousand.  Returns the end. */
+static inline unsigned char *memo_num_at(unsigned char *p,
+					 unsigned long long v)
+{
+	for (; v >= 0x80; v >>= 7)
+		*p++ = (unsigned char)(v | 0x80);
+	*p++ = (unsigned char)v;
+	return p;
+}
+
+/* V into K as memo_num_at writes it.  Inline: a question's key is a
+ * dozen of them. */
 static inline void memo_key_num(struct memo_key *k, unsigned long long v)
 {
 	unsigned char *p = (unsigned char *)k->buf + k->len;
@@ -35,9 +46,7 @@ static inline void memo_key_num(struct memo_key *k, unsigned long long v)
 		k->full = 1;
 		return;
 	}
-	for (; v >= 0x80; v >>= 7)
-		*p++ = (unsigned char)(v | 0x80);
-	*p++ = (unsigned char)v;
+	p = memo_num_at(p, v);
 	k->len = (size_t)(p - (unsigned char *)k->buf);
 }
 /* N bytes of S with their count, which tells them from what follows;
@@ -49,13 +58,11 @@ void memo_key_text(struct memo_key *k, const char *s, size_t n);
  * same address, for the rest of the process), else the bytes
  * themselves: long texts met again and again cost a word each in the
  * keys that hold them, and short ones are cheaper to copy than to look
- * up. */
+ * up.  KEPT is that copy when the caller holds it already (NULL: it is
+ * looked up). */
 #define MEMO_INTERN_MIN 40
-void memo_key_bytes(struct memo_key *k, const char *s, size_t n);
-
-/* KEPT, a copy memo_intern gave, as memo_key_bytes puts the bytes it
- * holds: a 1, then the address's bytes as they are. */
-void memo_key_kept(struct memo_key *k, const char *kept);
+void memo_key_bytes(struct memo_key *k, const char *s, size_t n,
+		    const char *kept);
 
 /* As memo_key_bytes, for bytes of any length that a thread puts in key
  * after key, such as the enabled checks: the last few are recognized by
